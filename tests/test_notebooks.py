@@ -1,0 +1,102 @@
+"""Every lesson notebook, executed headless with the CI parameters, and the numbers it records.
+
+The whole series runs once per test session through the project's own runner (``swdkit
+notebooks`` with ``notebooks/params/ci.yml``), into a temporary folder, on a synthetic data set
+made in a temporary folder (set ``SWDKIT_DATA_DIR`` to reuse one). A new notebook is picked up
+with no edit here: it must run, record metrics, and pass the generic checks; notebooks listed in
+``SPECIFIC`` are also held to their own expectations.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from swdkit.runner import discover, load_param_file, run_notebooks
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+CI_PARAMS = NOTEBOOKS / "params" / "ci.yml"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run the whole series once; map notebook stem -> its run record."""
+    data_dir = os.environ.get("SWDKIT_DATA_DIR") or str(tmp_path_factory.mktemp("data"))
+    out = tmp_path_factory.mktemp("notebooks")
+    previous = os.environ.get("SWDKIT_DATA_DIR")
+    os.environ["SWDKIT_DATA_DIR"] = data_dir  # inherited by the kernels
+    try:
+        runs = run_notebooks(NOTEBOOKS, params=load_param_file(CI_PARAMS), out=out)
+    finally:
+        if previous is None:
+            os.environ.pop("SWDKIT_DATA_DIR", None)
+        else:
+            os.environ["SWDKIT_DATA_DIR"] = previous
+    return {Path(r.name).stem: r for r in runs}
+
+
+def numbers(metrics: dict[str, Any], prefix: str = "") -> list[tuple[str, float]]:
+    """Every number in a (possibly nested) metrics dictionary, with its dotted name."""
+    found: list[tuple[str, float]] = []
+    for key, value in metrics.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            found += numbers(value, f"{name}.")
+        elif isinstance(value, list):
+            found += [(f"{name}[{i}]", v) for i, v in enumerate(value)
+                      if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            found.append((name, value))
+    return found
+
+
+def above_chance(metrics: dict[str, Any], name: str, margin: float) -> None:
+    chance = metrics["chance_accuracy"]
+    assert metrics[name] >= chance + margin, \
+        f"{name} = {metrics[name]:.3f} is not above chance {chance:.3f} + {margin}"
+
+
+def check_welcome(m: dict[str, Any]) -> None:
+    assert m["dataset_present"] is True
+    assert m["training_samples"] > 0 and m["test_samples"] > 0
+    assert m["device"] == "cpu"  # ci.yml forces the CPU
+    assert m["torch_version"]
+
+
+# Per-notebook expectations beyond the generic ones (keyed by file stem).
+SPECIFIC: dict[str, Callable[[dict[str, Any]], None]] = {
+    "00_welcome": check_welcome,
+}
+
+
+@pytest.mark.parametrize("stem", [p.stem for p in discover(NOTEBOOKS)])
+def test_notebook_runs_and_records_sound_metrics(stem: str, executed: dict[str, Any]) -> None:
+    run = executed[stem]
+    assert run.status == "ok", f"{stem} failed: {run.error}\nexecuted copy: {run.output}"
+    assert Path(run.output).exists()
+    metrics = run.metrics
+    assert metrics, f"{stem} recorded no metrics (call swdkit.record_metrics in its last cell)"
+    for name, value in numbers(metrics):
+        assert math.isfinite(value), f"{stem}: {name} = {value}"
+        leaf = name.rsplit(".", 1)[-1].split("[")[0]
+        if leaf.endswith("accuracy"):
+            assert 0.0 <= value <= 1.0, f"{stem}: {name} = {value} is not a fraction"
+        if leaf.endswith("seconds"):
+            assert value >= 0.0, f"{stem}: {name} = {value}"
+    checks = metrics.get("checks", {})
+    failed = [name for name, ok in checks.items() if ok is not True]
+    assert not failed, f"{stem}: self-checks failed: {failed}"
+    if stem in SPECIFIC:
+        SPECIFIC[stem](metrics)
+
+
+def test_summary_lists_every_notebook(executed: dict[str, Any]) -> None:
+    assert sorted(executed) == sorted(p.stem for p in discover(NOTEBOOKS))

@@ -1,0 +1,90 @@
+"""The project's own promises: environment files agree, notebooks stored clean, ruff clean."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+# PyPI name -> conda-forge name where they differ.
+CONDA_NAME = {"torch": "pytorch"}
+
+
+def split_requirement(spec: str) -> tuple[str, str]:
+    """'torch>=2.1' -> ('torch', '>=2.1'); names are lower-cased."""
+    match = re.fullmatch(r"\s*([A-Za-z0-9_.\-]+)\s*(.*?)\s*", spec)
+    assert match, f"cannot read requirement {spec!r}"
+    return match.group(1).lower(), match.group(2).replace(" ", "")
+
+
+def conda_requirements(path: Path) -> tuple[dict[str, str], list[str]]:
+    env = yaml.safe_load(path.read_text())
+    assert env["channels"] == ["conda-forge"], f"{path} must use conda-forge only"
+    conda, pip = {}, []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip.extend(dep["pip"])
+        else:
+            name, version = split_requirement(dep)
+            conda[name] = version
+    return conda, pip
+
+
+def test_environment_files_name_the_same_dependencies_as_pyproject() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    expected = {CONDA_NAME.get(n, n): v for n, v in map(split_requirement,
+                                                        project["dependencies"])}
+    expected["python"] = project["requires-python"]
+    conda, pip = conda_requirements(ROOT / "environment.yml")
+    conda.pop("pip")
+    assert conda == expected
+    assert pip == ["-e ."], "environment.yml must pip-install the repository itself"
+
+
+def test_binder_environment_is_identical_and_postbuild_makes_data() -> None:
+    assert (ROOT / "binder" / "environment.yml").read_text() == \
+        (ROOT / "environment.yml").read_text()
+    post = (ROOT / "binder" / "postBuild").read_text()
+    assert "pip install" in post and "-e ." in post
+    assert "swdkit data synthetic" in post
+    assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
+
+
+def test_notebooks_are_stored_without_outputs() -> None:
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    assert notebooks, "no notebooks found"
+    for path in notebooks:
+        nb = json.loads(path.read_text())
+        for i, cell in enumerate(nb["cells"]):
+            if cell["cell_type"] == "code":
+                assert not cell["outputs"], f"{path.name} cell {i + 1} is stored with outputs"
+                assert cell["execution_count"] is None, f"{path.name} cell {i + 1} has a count"
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
+
+
+def test_import_swdkit_is_light() -> None:
+    code = ("import sys, swdkit; heavy = [m for m in ('torch', 'umap', 'ipywidgets', 'h5py', "
+            "'papermill', 'matplotlib', 'dask') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"import swdkit pulled in: {out.stdout.strip()}"
+
+
+def test_ruff_is_clean() -> None:
+    ruff = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+    if ruff is None:
+        pytest.fail("ruff is not installed; install the dev extra: pip install -e '.[dev]'")
+    result = subprocess.run([ruff, "check", "."], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
