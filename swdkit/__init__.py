@@ -15,9 +15,10 @@ from typing import Any
 
 __version__ = "0.1.0"
 
+# The main submodules, for ``dir(swdkit)``; any other submodule also loads on attribute access.
 _SUBMODULES = {
     "cli", "data", "device", "experiments", "fileio", "losses", "models", "notebook_io",
-    "runner", "synthetic", "train", "viz", "widgets",
+    "pipeline", "runner", "synthetic", "train", "viz", "widgets",
 }
 
 # Public functions re-exported at the top level: name -> submodule that defines it.
@@ -36,10 +37,14 @@ __all__ = ["__version__", *sorted(_SUBMODULES), *sorted(_EXPORTS)]
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"swdkit.{name}")
     if name in _EXPORTS:
         return getattr(importlib.import_module(f"swdkit.{_EXPORTS[name]}"), name)
+    if not name.startswith("_"):
+        try:
+            return importlib.import_module(f"swdkit.{name}")
+        except ModuleNotFoundError as err:
+            if err.name != f"swdkit.{name}":
+                raise
     raise AttributeError(f"module 'swdkit' has no attribute {name!r}")
 
 

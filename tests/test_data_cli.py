@@ -1,0 +1,117 @@
+"""``swdkit data``: synthetic, download, verify, prepare through the real command parser."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+
+import h5py
+import numpy as np
+import pytest
+from so2sat_fakes import FakeServer, install_fake_synthetic, write_so2sat
+
+from swdkit import data, so2sat_files
+from swdkit.cli import build_parser, main
+from swdkit.so2sat_files import RemoteFile
+
+BLOB = b"so2sat validation bytes " * 500
+
+
+@pytest.fixture
+def fake_synthetic(monkeypatch):
+    fake = install_fake_synthetic(monkeypatch)
+    return fake
+
+
+def test_data_group_lists_its_actions(capsys):
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["data", "--help"])
+    out = capsys.readouterr().out
+    for action in ("synthetic", "download", "verify", "prepare"):
+        assert action in out
+    with pytest.raises(SystemExit) as err:
+        main(["data"])
+    assert err.value.code == 2
+
+
+def test_synthetic_uses_the_generator_defaults_and_given_sizes(tmp_path, fake_synthetic, capsys):
+    assert main(["data", "synthetic", "--out", str(tmp_path / "a")]) == 0
+    assert main(["data", "synthetic", "--out", str(tmp_path / "b"), "--seed", "4",
+                 "--n-train", "5", "--n-val", "1", "--n-test", "2"]) == 0
+    assert fake_synthetic.calls == [
+        {"root": tmp_path / "a", "n_train": 3, "n_val": 2, "n_test": 2, "seed": 0},
+        {"root": tmp_path / "b", "n_train": 5, "n_val": 1, "n_test": 2, "seed": 4}]
+    assert len(data.load_split(tmp_path / "b", "training")) == 20  # 4 classes x 5
+    assert "made: synthetic set in" in capsys.readouterr().out
+
+
+def test_synthetic_if_missing_keeps_a_matching_set(tmp_path, fake_synthetic, capsys):
+    args = ["data", "synthetic", "--out", str(tmp_path), "--if-missing"]
+    assert main(args) == 0 and main(args) == 0
+    assert len(fake_synthetic.calls) == 1
+    assert "kept (already there, same settings)" in capsys.readouterr().out
+    assert main([*args, "--seed", "1"]) == 0
+    assert len(fake_synthetic.calls) == 2, "another seed makes it again"
+
+
+def test_synthetic_rejects_empty_sizes(tmp_path, fake_synthetic, capsys):
+    assert main(["data", "synthetic", "--out", str(tmp_path), "--n-train", "0"]) == 2
+    assert "--n-train must be at least 1" in capsys.readouterr().err
+    assert fake_synthetic.calls == []
+
+
+def test_verify_exit_status(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(so2sat_files.FILES, "2", (
+        RemoteFile("validation.h5", hashlib.md5(BLOB).hexdigest(), len(BLOB)),))
+    (tmp_path / "validation.h5").write_bytes(BLOB)
+    assert main(["data", "verify", str(tmp_path)]) == 0
+    assert "1 verified, 0 skipped, 0 bad" in capsys.readouterr().out
+    (tmp_path / "validation.h5").write_bytes(BLOB[:-1] + b"?")
+    assert main(["data", "verify", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "BAD MD5" in out and "0 verified, 0 skipped, 1 bad" in out
+    assert main(["data", "verify", str(tmp_path / "none")]) == 2
+    assert "swdkit data download --version 2" in capsys.readouterr().err
+
+
+def test_download_through_the_command(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(so2sat_files.FILES, "2", (
+        RemoteFile("validation.h5", hashlib.md5(BLOB).hexdigest(), len(BLOB)),))
+    with FakeServer({"/validation.h5": BLOB}) as server:
+        assert main(["data", "download", "--version", "2", "--out", str(tmp_path),
+                     "--base-url", server.url]) == 0
+    assert (tmp_path / "validation.h5").read_bytes() == BLOB
+    assert "ok (md5 verified)" in capsys.readouterr().out
+
+
+def test_download_unreachable_host_prints_the_manual_steps(tmp_path, capsys):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code = main(["data", "download", "--version", "2", "--out", str(tmp_path),
+                 "--base-url", f"http://127.0.0.1:{port}", "--split", "validation"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "https://mediatum.ub.tum.de/1459256?show_id=1483140" in err
+    assert f"swdkit data verify {tmp_path}" in err
+    assert not list(tmp_path.iterdir()), "nothing is created when nothing could be fetched"
+
+
+def test_prepare_through_the_command(tmp_path, capsys):
+    write_so2sat(tmp_path / "src" / "training.h5", np.arange(34) % 17)
+    assert main(["data", "prepare", str(tmp_path / "src"), str(tmp_path / "out"),
+                 "--classes", "2,5,6,7", "--block-size", "3"]) == 0
+    assert "wrote" in capsys.readouterr().out
+    with h5py.File(tmp_path / "out" / "training.h5", "r") as f:
+        assert sorted(set(f["label"][:].tolist())) == [2, 5, 6, 7]
+    np.testing.assert_array_equal(
+        data.load_split(tmp_path / "out", "training", classes="lowrise").eo,
+        data.load_split(tmp_path / "src", "training", classes="lowrise").eo)
+
+
+def test_prepare_bad_classes_exit_2_listing_the_valid_ones(tmp_path, capsys):
+    write_so2sat(tmp_path / "src" / "training.h5", [0, 1])
+    assert main(["data", "prepare", str(tmp_path / "src"), str(tmp_path / "out"),
+                 "--classes", "suburban"]) == 2
+    assert "['all', 'lowrise', 'urban']" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
