@@ -241,8 +241,10 @@ def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec |
 def _command(args: argparse.Namespace) -> int:
     params = load_param_file(args.params)
     params.command_line = {name: parse_value(value) for name, value in args.p or []}
-    runs = run_notebooks(args.notebooks, params=params, out=args.out, only=args.only,
-                         fail_fast=args.fail_fast, kernel_name=args.kernel)
+    with warnings.catch_warnings():  # the runner's log already prints it
+        warnings.simplefilter("ignore", UnknownParameterWarning)
+        runs = run_notebooks(args.notebooks, params=params, out=args.out, only=args.only,
+                             fail_fast=args.fail_fast, kernel_name=args.kernel)
     return 0 if all(r.status == "ok" for r in runs) else 1
 
 
