@@ -1,0 +1,333 @@
+"""Figures for the data lesson: what the two sensors record, class by class, and how scaling
+changes the SAR values.
+
+The SAR input is Sentinel-1's unfiltered VV channel as a complex number z = a + i b per pixel
+(channel 0 real part a, channel 1 imaginary part b). It is shown as
+
+    amplitude in decibels   A_dB = 20 log10 |z| = 10 log10 (a^2 + b^2)
+    phase                   phi  = atan2(b, a) in (-pi, pi]
+
+(the same as ``20 * np.log10(np.abs(z))`` and ``np.angle(z)``). EO is Sentinel-2 B4, B3, B2,
+i.e. red, green, blue, shown as a true-colour image after a percentile stretch: the values at
+the lower and upper percentiles map to 0 and 1, those outside are clipped. Display choices
+only; nothing here changes the data a model sees.
+
+Every plotting function takes optional axes and returns the matplotlib ``Figure``; without axes
+it makes a new ``matplotlib.figure.Figure`` outside pyplot, so no global state is kept.
+Reference for the data: Zhu et al., "So2Sat LCZ42", IEEE GRSM 8(3), 2020.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+AMPLITUDE_FLOOR = 1e-6  # |z| below this is shown as 20 log10(1e-6) = -120 dB, not -inf
+DEFAULT_PERCENTILES = (2.0, 98.0)
+GALLERY_COLUMNS = ("EO RGB", "SAR |VV| (dB)", "SAR phase of VV")
+
+
+def _check_channels(name: str, x: Any, channels: int, meaning: str) -> np.ndarray:
+    arr = np.asarray(x)
+    if arr.ndim < 3 or arr.shape[-3] != channels:
+        raise ValueError(f"{name} must have shape (..., {channels}, H, W) ({meaning}); got shape "
+                         f"{arr.shape}. Pass Split.{name} or one sample of it.")
+    return arr
+
+
+def sar_amplitude_db(sar: Any) -> np.ndarray:
+    """Amplitude of the complex VV channel in decibels, 20 log10 |a + i b|.
+
+    Args:
+        sar: ``(..., 2, H, W)`` VV real part a (channel 0) and imaginary part b (channel 1),
+            raw (not normalised) values.
+
+    Returns:
+        float64 ``(..., H, W)``; |z| is floored at :data:`AMPLITUDE_FLOOR` so a zero pixel
+        gives -120 dB instead of -inf.
+    """
+    x = _check_channels("sar", sar, 2, "VV real, VV imaginary").astype(np.float64)
+    amplitude = np.hypot(x[..., 0, :, :], x[..., 1, :, :])
+    return 20.0 * np.log10(np.maximum(amplitude, AMPLITUDE_FLOOR))
+
+
+def sar_phase(sar: Any) -> np.ndarray:
+    """Phase of the complex VV channel, atan2(b, a) in (-pi, pi] (``np.angle`` of a + i b).
+
+    Args:
+        sar: ``(..., 2, H, W)`` VV real part a (channel 0) and imaginary part b (channel 1).
+
+    Returns:
+        float64 ``(..., H, W)`` in radians.
+    """
+    x = _check_channels("sar", sar, 2, "VV real, VV imaginary").astype(np.float64)
+    return np.arctan2(x[..., 1, :, :], x[..., 0, :, :])
+
+
+def stretch_limits(values: Any, percentiles: Sequence[float] = DEFAULT_PERCENTILES
+                   ) -> tuple[float, float]:
+    """The values at two percentiles of ``values`` (finite values only), for a display stretch.
+
+    Raises:
+        ValueError: percentiles not two increasing numbers in [0, 100], or no finite value.
+    """
+    p = [float(v) for v in percentiles]
+    if len(p) != 2 or not 0.0 <= p[0] < p[1] <= 100.0:
+        raise ValueError(f"percentiles must be two increasing numbers in [0, 100], e.g. (2, 98); "
+                         f"got {tuple(percentiles)}")
+    x = np.asarray(values, dtype=np.float64)
+    x = x[np.isfinite(x)]
+    if x.size == 0:
+        raise ValueError("values hold no finite number to compute a display stretch from")
+    lo, hi = np.percentile(x, p)
+    return float(lo), float(hi)
+
+
+def stretch(values: Any, limits: tuple[float, float]) -> np.ndarray:
+    """Map ``limits = (lo, hi)`` to 0 and 1 linearly and clip to [0, 1]: clip((x-lo)/(hi-lo)).
+
+    A degenerate range (hi <= lo) maps values at or below lo to 0 and above it to 1.
+    """
+    lo, hi = float(limits[0]), float(limits[1])
+    x = np.asarray(values, dtype=np.float64)
+    if hi <= lo:
+        return (x > lo).astype(np.float64)
+    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
+
+
+def rgb_image(eo: Any, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+              limits: tuple[float, float] | None = None) -> np.ndarray:
+    """True-colour display of EO patches: channels last, one stretch shared by R, G and B.
+
+    Sharing the stretch across the three bands (rather than one per band) keeps the colour
+    balance: green vegetation stays green and grey roofs stay grey.
+
+    Args:
+        eo: ``(..., 3, H, W)`` Sentinel-2 B4, B3, B2 (red, green, blue).
+        percentiles: used when ``limits`` is None, over all values given.
+        limits: ``(lo, hi)`` to use instead, e.g. the same for several images.
+
+    Returns:
+        float64 ``(..., H, W, 3)`` in [0, 1], ready for ``imshow``.
+    """
+    x = _check_channels("eo", eo, 3, "B4 red, B3 green, B2 blue")
+    if limits is None:
+        limits = stretch_limits(x, percentiles)
+    return np.moveaxis(stretch(x, limits), -3, -1)
+
+
+def gallery_indices(labels: Any, n_classes: int, per_class: int, *, seed: int) -> list[np.ndarray]:
+    """Up to ``per_class`` sample indices of each class 0..n_classes-1, drawn with ``seed``.
+
+    Returns:
+        A list of ``n_classes`` increasing int64 arrays; a class with fewer samples gives all
+        it has (possibly none).
+    """
+    if not isinstance(per_class, (int, np.integer)) or isinstance(per_class, bool) \
+            or per_class < 1:
+        raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+    y = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    picks = []
+    for k in range(int(n_classes)):
+        members = np.flatnonzero(y == k)
+        chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
+        picks.append(np.sort(chosen).astype(np.int64))
+    return picks
+
+
+def _grid(axes: Any, nrows: int, ncols: int, figsize: tuple[float, float]
+          ) -> tuple[Any, np.ndarray]:
+    """``(fig, axes (nrows, ncols))`` from the given axes or a new pyplot-free figure."""
+    from matplotlib.figure import Figure
+
+    if axes is not None:
+        grid = np.asarray(axes, dtype=object)
+        if grid.size != nrows * ncols:
+            raise ValueError(f"axes must hold {nrows} x {ncols} = {nrows * ncols} axes for this "
+                             f"figure; got {grid.size}")
+        grid = grid.reshape(nrows, ncols)
+        return grid[0, 0].figure, grid
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, np.asarray(fig.subplots(nrows, ncols, squeeze=False), dtype=object)
+
+
+def gallery_mosaic(eo: Any, sar: Any, labels: Any, n_classes: int, *, per_class: int = 1,
+                   seed: int = 0, percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+                   gap: int = 3) -> dict[str, Any]:
+    """The class gallery as one RGB image: a row of tiles per class, 3 tiles per example.
+
+    Tile ``(k, 3 j + c)`` shows example j of class k as c = 0: EO true colour
+    (:func:`rgb_image`), c = 1: SAR amplitude in dB on a grey scale, c = 2: SAR phase on the
+    cyclic ``twilight`` map over [-pi, pi]. The EO and amplitude stretches are shared by the
+    whole gallery (computed over every shown value), so brightness compares across classes.
+    Tiles are separated by ``gap`` white pixels; a class without samples leaves white tiles.
+
+    Args:
+        eo: ``(N, 3, H, W)`` raw EO (B4, B3, B2).
+        sar: ``(N, 2, H, W)`` raw SAR (VV real, imaginary).
+        labels: ``(N,)`` class indices 0..n_classes-1.
+        n_classes: K, the number of rows.
+        per_class: examples per class, chosen by :func:`gallery_indices` with ``seed``.
+        percentiles: the display stretch of EO and amplitude.
+        gap: white pixels between tiles.
+
+    Returns:
+        ``{"image": float (K (H + gap) - gap, 3 P (W + gap) - gap, 3) in [0, 1],
+        "picks": list of K index arrays, "eo_limits": (lo, hi), "db_limits": (lo, hi),
+        "tile": (H, W), "gap": gap}``.
+    """
+    from matplotlib import colormaps
+
+    eo = _check_channels("eo", eo, 3, "B4 red, B3 green, B2 blue")
+    sar = _check_channels("sar", sar, 2, "VV real, VV imaginary")
+    y = np.asarray(labels)
+    if eo.ndim != 4 or sar.ndim != 4 or not len(eo) == len(sar) == len(y):
+        raise ValueError(f"eo (N, 3, H, W), sar (N, 2, H, W) and labels (N,) must hold the same "
+                         f"N samples; got shapes {eo.shape}, {sar.shape}, {y.shape}")
+    picks = gallery_indices(y, n_classes, per_class, seed=seed)
+    shown = np.concatenate(picks)
+    if shown.size == 0:
+        raise ValueError(f"no sample of any class to show; labels must lie in 0..{n_classes - 1}")
+    eo_limits = stretch_limits(eo[shown], percentiles)
+    db_limits = stretch_limits(sar_amplitude_db(sar[shown]), percentiles)
+    h, w = eo.shape[-2:]
+    ncols = 3 * per_class
+    image = np.ones((n_classes * (h + gap) - gap, ncols * (w + gap) - gap, 3))
+    gray, cyclic = colormaps["gray"], colormaps["twilight"]
+    for k, rows in enumerate(picks):
+        for j, i in enumerate(rows):
+            tiles = (rgb_image(eo[i], limits=eo_limits),
+                     gray(stretch(sar_amplitude_db(sar[i]), db_limits))[..., :3],
+                     cyclic((sar_phase(sar[i]) + np.pi) / (2 * np.pi))[..., :3])
+            for c, tile in enumerate(tiles):
+                r0, c0 = k * (h + gap), (3 * j + c) * (w + gap)
+                image[r0:r0 + h, c0:c0 + w] = tile
+    return {"image": image, "picks": picks, "eo_limits": eo_limits, "db_limits": db_limits,
+            "tile": (h, w), "gap": gap}
+
+
+def plot_class_gallery(eo: Any, sar: Any, labels: Any, class_names: Sequence[str], *,
+                       per_class: int = 1, seed: int = 0,
+                       percentiles: Sequence[float] = DEFAULT_PERCENTILES,
+                       ax: Any = None) -> Any:
+    """One row per class: EO true colour, SAR amplitude (dB) and SAR phase of each example.
+
+    Draws :func:`gallery_mosaic` as one image (fast even for 17 classes), with the class names
+    on the left, the column names on top and colour bars for amplitude and phase.
+
+    Args:
+        eo, sar, labels: as for :func:`gallery_mosaic` (raw values).
+        class_names: the K names, one row each, in label order.
+        per_class, seed, percentiles: as for :func:`gallery_mosaic`.
+        ax: one axes to draw into.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    mosaic = gallery_mosaic(eo, sar, labels, len(class_names), per_class=per_class, seed=seed,
+                            percentiles=percentiles)
+    (h, w), gap = mosaic["tile"], mosaic["gap"]
+    fig, grid = _grid(ax, 1, 1, (3.4 + 1.8 * per_class, 0.8 + 0.6 * len(class_names)))
+    axis = grid[0, 0]
+    axis.imshow(mosaic["image"], interpolation="nearest")
+    names = [name if len(p) else f"{name} (no sample)"
+             for name, p in zip(class_names, mosaic["picks"], strict=True)]
+    axis.set_yticks(np.arange(len(class_names)) * (h + gap) + (h - 1) / 2, names, fontsize=7)
+    axis.set_xticks(np.arange(3 * per_class) * (w + gap) + (w - 1) / 2,
+                    list(GALLERY_COLUMNS) * per_class, fontsize=7, rotation=30, ha="left")
+    axis.xaxis.tick_top()
+    axis.tick_params(length=0)
+    for spine in axis.spines.values():
+        spine.set_visible(False)
+    lo, hi = mosaic["db_limits"]
+    fig.colorbar(ScalarMappable(Normalize(lo, hi), "gray"), ax=axis, location="right",
+                 shrink=min(0.6, 2.5 / len(class_names)), label="SAR |VV| (dB)")
+    fig.colorbar(ScalarMappable(Normalize(-np.pi, np.pi), "twilight"), ax=axis,
+                 location="right", shrink=min(0.6, 2.5 / len(class_names)),
+                 label="SAR phase (rad)")
+    return fig
+
+
+def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int = 0,
+                        bins: int = 120, axes: Any = None) -> Any:
+    """Histograms of one SAR channel before and after each normalisation (log-scaled counts).
+
+    Each panel's title gives the standard deviation and the largest |value|; dashed lines mark
+    the 1st and 99th percentiles, so the heavy tail beyond them is visible.
+
+    Args:
+        raw: ``(N, 2, H, W)`` SAR before normalisation.
+        normalized: name -> ``(N, 2, H, W)`` the same samples after that normalisation.
+        channel: 0 (VV real) or 1 (VV imaginary).
+        bins: histogram bins per panel.
+        axes: ``1 + len(normalized)`` axes to draw into.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.ticker import LogLocator, NullLocator
+
+    if channel not in (0, 1):
+        raise ValueError(f"channel must be 0 (VV real) or 1 (VV imaginary), got {channel!r}")
+    panels = {"raw": raw, **dict(normalized)}
+    fig, grid = _grid(axes, 1, len(panels), (3.2 * len(panels) + 0.5, 3.6))
+    label = ("VV real", "VV imaginary")[channel]
+    for ax, (name, values) in zip(grid[0], panels.items(), strict=True):
+        x = _check_channels(name, values, 2, "VV real, VV imaginary")[..., channel, :, :]
+        x = np.asarray(x, dtype=np.float64).ravel()
+        counts, edges = np.histogram(x, bins=bins)
+        ax.stairs(counts, edges, fill=True, color="tab:orange" if name == "raw" else "tab:blue")
+        ax.set_yscale("log")
+        ax.set_ylim(bottom=0.5)
+        ax.yaxis.set_major_locator(LogLocator(numticks=5))
+        ax.yaxis.set_minor_locator(NullLocator())  # fewer tick labels: faster layout
+        for q in np.percentile(x, [1, 99]):
+            ax.axvline(q, color="k", linestyle="--", linewidth=0.8)
+        ax.set_title(f"{name}\nstd {x.std():.3g}, max |x| {np.abs(x).max():.3g}", fontsize=9)
+        ax.set_xlabel(f"SAR {label}")
+    grid[0, 0].set_ylabel("pixels (log scale)")
+    return fig
+
+
+def plot_class_counts(labels: Mapping[str, Any], class_names: Sequence[str], *,
+                      annotate: bool = True, ax: Any = None) -> Any:
+    """Samples per class, one group of horizontal bars per entry of ``labels``.
+
+    Args:
+        labels: name (e.g. ``"training"``) -> ``(N,)`` class indices 0..K-1.
+        class_names: the K names (the y axis, first at the top).
+        annotate: write each count at the end of its bar.
+        ax: one axes to draw into.
+
+    Returns:
+        The figure.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    k = len(class_names)
+    fig, grid = _grid(ax, 1, 1, (7.5, 0.9 + 0.28 * k * max(1, len(labels)) ** 0.5))
+    axis = grid[0, 0]
+    height = 0.8 / max(1, len(labels))
+    positions = np.arange(k)
+    for j, (name, y) in enumerate(labels.items()):
+        y = np.asarray(y)
+        if y.size and (y.min() < 0 or y.max() >= k):
+            raise ValueError(f"labels[{name!r}] must lie in 0..{k - 1} (one per class name); "
+                             f"got values from {y.min()} to {y.max()}")
+        counts = np.bincount(y.astype(np.int64), minlength=k)
+        bars = axis.barh(positions + (j - (len(labels) - 1) / 2) * height, counts,
+                         height=height, label=f"{name} ({y.size})")
+        if annotate:
+            axis.bar_label(bars, fontsize=6, padding=1)
+    axis.set_yticks(positions, list(class_names), fontsize=7)
+    axis.invert_yaxis()
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_xlabel("samples")
+    axis.legend(fontsize=7, loc="best")
+    return fig
