@@ -75,6 +75,23 @@ def test_notebooks_are_stored_without_outputs() -> None:
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged 'parameters'"
 
 
+def test_papermill_sees_every_parameter() -> None:
+    """papermill silently drops a parameter it cannot parse (a comment holding '=', say)."""
+    import ast
+
+    import papermill
+
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        nb = json.loads(path.read_text())
+        cell = next(c for c in nb["cells"]
+                    if "parameters" in c.get("metadata", {}).get("tags", []))
+        tree = ast.parse("".join(cell["source"]))
+        assigned = {t.id for node in tree.body if isinstance(node, ast.Assign)
+                    for t in node.targets if isinstance(t, ast.Name)}
+        seen = set(papermill.inspect_notebook(str(path)))
+        assert seen == assigned, f"{path.name}: papermill misses {sorted(assigned - seen)}"
+
+
 def test_import_swdkit_is_light() -> None:
     code = ("import sys, swdkit; heavy = [m for m in ('torch', 'umap', 'ipywidgets', 'h5py', "
             "'papermill', 'matplotlib', 'dask') if m in sys.modules]; print(','.join(heavy))")
