@@ -9,6 +9,11 @@ STAMP := $(VENV)/.swdkit-installed
 # `make run TORCH=torch` (PyPI's default build, CUDA on Linux) or any spec pip understands.
 TORCH ?= torch==2.13.0
 PARAMS ?= notebooks/params/lesson.yml
+# Idle OpenMP threads sleep instead of spinning: on a busy machine spinning threads made the small
+# lesson networks several times slower (see benchmarks/README.md, Training). Set before Python
+# starts, so every notebook kernel and worker process inherits it.
+OMP_WAIT_POLICY ?= PASSIVE
+export OMP_WAIT_POLICY
 OUT ?= build/notebooks
 
 .PHONY: all run test lab lint clean
