@@ -1,0 +1,305 @@
+"""Embedding views: snapshot checks, comparable cached UMAP frames, per-class numbers, plots."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from swdkit import alignment_stats, embedding_views, viz
+from swdkit.snapshot_checks import check_runs, check_snapshots
+from swdkit.toy_runs import toy_snapshots
+
+
+@pytest.fixture(autouse=True)
+def _fresh_memory_cache():
+    embedding_views.clear_memory_cache()
+    yield
+    embedding_views.clear_memory_cache()
+
+
+@pytest.fixture
+def fake_umap(monkeypatch):
+    """Replace the UMAP fit by 'the first two coordinates' and count the fits."""
+    calls = []
+
+    def fit(stacks, umap_kwargs, n_epochs_after, progress):
+        calls.append(len(stacks))
+        return np.stack([s[:, :2].astype(np.float64) for s in stacks])
+
+    monkeypatch.setattr(embedding_views, "_fit_chained", fit)
+    return calls
+
+
+@pytest.fixture
+def run():
+    return toy_snapshots(n_epochs=4, n_classes=3, n_per_class=20, dim=8, stuck_classes=(2,))
+
+
+# --- snapshot checks -------------------------------------------------------------------------
+
+def test_check_snapshots_accepts_a_consistent_run(run):
+    assert check_snapshots(run) == run
+    assert list(check_runs(run)) == ["run"]
+    assert list(check_runs({"a": run, "b": run[:2]})) == ["a", "b"]
+
+
+@pytest.mark.parametrize("bad, needle", [
+    ([], "no snapshots"),
+    ({}, "empty mapping"),
+    (None, "snapshots must be"),
+    ([object()], "lacks"),
+])
+def test_check_snapshots_says_what_is_needed(bad, needle):
+    with pytest.raises(ValueError, match=needle) as err:
+        check_runs(bad) if isinstance(bad, dict) else check_snapshots(bad)
+    if needle != "empty mapping":
+        assert "epoch" in str(err.value) and "sar" in str(err.value)
+
+
+def test_mismatched_snapshots_are_refused(run):
+    fewer = replace(run[1], sar=run[1].sar[:-1], sar_labels=run[1].sar_labels[:-1])
+    with pytest.raises(ValueError, match="do not match.*same probe samples"):
+        check_snapshots([run[0], fewer])
+    wider = replace(run[1], eo=np.hstack([run[1].eo, run[1].eo]),
+                    sar=np.hstack([run[1].sar, run[1].sar]))
+    with pytest.raises(ValueError, match="embedding size"):
+        check_snapshots([run[0], wider])
+    eo_vs_sar = replace(run[0], sar=run[0].sar[:, :4])
+    with pytest.raises(ValueError, match="differ in size"):
+        check_snapshots([eo_vs_sar])
+    relabelled = replace(run[1], sar_labels=run[1].sar_labels[::-1].copy())
+    with pytest.raises(ValueError, match="labels"):
+        check_snapshots([run[0], relabelled])
+    with pytest.raises(ValueError, match="strictly increase"):
+        check_snapshots([run[1], run[0]])
+    nan = replace(run[0], eo=np.full_like(run[0].eo, np.nan))
+    with pytest.raises(ValueError, match="NaN"):
+        check_snapshots([nan])
+    with pytest.raises(ValueError, match="run 'b'"):
+        check_runs({"a": run, "b": [run[0], fewer]})
+
+
+# --- frames: comparability helpers and the cache ---------------------------------------------
+
+def test_procrustes_undoes_a_known_similarity_transform():
+    rng = np.random.default_rng(1)
+    ref = rng.normal(size=(50, 2))
+    for reflect in (False, True):
+        a = 0.7
+        rot = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
+        if reflect:
+            rot = rot @ np.diag([1.0, -1.0])
+        moved = 3.5 * ref @ rot + [4.0, -2.0]
+        np.testing.assert_allclose(embedding_views.procrustes_onto(moved, ref), ref, atol=1e-10)
+
+
+def test_snapshot_key_follows_content_and_options(run):
+    k = embedding_views.snapshot_key(run, method="chained")
+    assert k == embedding_views.snapshot_key(list(run), method="chained")
+    assert k != embedding_views.snapshot_key(run, method="aligned")
+    nudged = replace(run[2], sar=run[2].sar + np.float32(1e-3))
+    assert k != embedding_views.snapshot_key([*run[:2], nudged, *run[3:]], method="chained")
+
+
+def test_frames_are_cached_in_memory_and_on_disk(run, fake_umap, tmp_path):
+    frames = embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False)
+    assert fake_umap == [len(run)]
+    assert frames.coords.shape == (len(run), 120, 2) and frames.n_eo == 60
+    np.testing.assert_array_equal(frames.epochs, [s.epoch for s in run])
+    np.testing.assert_allclose(frames.sw, [s.sw for s in run])
+    np.testing.assert_array_equal(frames.domains, [0] * 60 + [1] * 60)
+    np.testing.assert_array_equal(frames.labels[60:], run[0].sar_labels)
+    # Second call: the same object from memory, no fit.
+    assert embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False) is frames
+    # A new process (memory forgotten): read back from disk, no fit, same coordinates.
+    embedding_views.clear_memory_cache()
+    again = embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False)
+    assert fake_umap == [len(run)] and again.fit_seconds == 0.0
+    np.testing.assert_array_equal(again.coords, frames.coords)
+    # Other options or other content: a new fit.
+    embedding_views.embed_snapshots(run, n_neighbors=5, cache_dir=tmp_path, progress=False)
+    embedding_views.embed_snapshots(run[:3], cache_dir=tmp_path, progress=False)
+    assert fake_umap == [len(run), len(run), 3]
+
+
+def test_a_damaged_disk_cache_is_refitted_not_trusted(run, fake_umap, tmp_path):
+    embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False)
+    (cached,) = tmp_path.glob("frames-*.npz")
+    good = cached.read_bytes()
+    for damage in (b"not an npz file", good[: len(good) // 2]):
+        cached.write_bytes(damage)
+        embedding_views.clear_memory_cache()
+        embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False)
+    assert fake_umap == [len(run)] * 3
+    assert cached.read_bytes()[:2] == b"PK"  # rewritten whole
+    assert not list(tmp_path.glob(".*tmp*")), "no temporary file may be left behind"
+
+
+def test_frame_lookup_and_limits(run, fake_umap):
+    frames = embedding_views.embed_snapshots(run, progress=False)
+    assert frames.index_of(3) == 3
+    with pytest.raises(ValueError, match=r"epoch 9 has no frame.*\[0, 1, 2, 3, 4\]"):
+        frames.index_of(9)
+    (x0, x1), (y0, y1) = frames.limits()
+    assert x0 < frames.coords[..., 0].min() and x1 > frames.coords[..., 0].max()
+    assert y0 < frames.coords[..., 1].min() and y1 > frames.coords[..., 1].max()
+    with pytest.raises(ValueError, match="method must be one of"):
+        embedding_views.embed_snapshots(run, method="tsne")
+
+
+def _largest_centre_step(frames_xy: np.ndarray, n_eo: int, labels: np.ndarray) -> float:
+    """Largest move of an EO class centre between consecutive frames, in layout widths."""
+    width = np.ptp(frames_xy.reshape(-1, 2), axis=0).max()
+    classes = np.unique(labels[:n_eo])
+    centres = np.stack([[f[:n_eo][labels[:n_eo] == c].mean(axis=0) for c in classes]
+                        for f in frames_xy])
+    return float(max(np.linalg.norm(a - b, axis=1).max()
+                     for a, b in itertools.pairwise(centres)) / width)
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning")  # umap's notes on threads and graphs
+def test_real_umap_frames_are_comparable_and_second_showing_is_free(tmp_path):
+    """EO points never move in the toy run: comparable frames must keep their classes in place.
+
+    Independent UMAP fits, the naive alternative, place the unchanged EO classes anywhere (on
+    this run their centres jump by 85-100% of the layout's width); chained frames must move
+    them at most half as much (measured: about 25%).
+    """
+    import umap
+
+    run = toy_snapshots(n_epochs=3, n_classes=3, n_per_class=25, dim=8, seed=3)
+    frames = embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False)
+    assert frames.fit_seconds > 0
+    independent = np.stack([umap.UMAP(random_state=0).fit_transform(np.vstack([s.eo, s.sar]))
+                            for s in run])
+    chained = _largest_centre_step(frames.coords, frames.n_eo, frames.labels)
+    assert chained < 0.5 * _largest_centre_step(independent, frames.n_eo, frames.labels)
+    t0 = time.perf_counter()
+    assert embedding_views.embed_snapshots(run, cache_dir=tmp_path, progress=False) is frames
+    assert time.perf_counter() - t0 < 0.05
+
+
+# --- per-class numbers -----------------------------------------------------------------------
+
+def test_nearest_centroid_matches_a_loop():
+    rng = np.random.default_rng(2)
+    pts, cents = rng.normal(size=(30, 4)), rng.normal(size=(5, 4))
+    cents[3] = np.nan  # a class without EO points can never be predicted
+    expect = [min((c for c in range(5) if c != 3), key=lambda c: np.sum((p - cents[c]) ** 2))
+              for p in pts]
+    np.testing.assert_array_equal(alignment_stats.nearest_centroid(pts, cents), expect)
+
+
+def test_per_class_alignment_finds_the_class_that_failed(run):
+    before = alignment_stats.per_class_alignment(run[0])
+    after = alignment_stats.per_class_alignment(run[-1])
+    assert [r["centroid_accuracy"] for r in after] == [1.0, 1.0, 0.0]
+    assert all(r["centroid_accuracy"] == 0.0 for r in before)  # every class starts misplaced
+    assert after[0]["sw"] < 0.1 * before[0]["sw"] and after[2]["sw"] == pytest.approx(
+        before[2]["sw"])
+    assert alignment_stats.centroid_accuracy(run[-1]) == pytest.approx(2 / 3)
+
+
+def test_per_class_sw_of_a_translated_class_is_the_mean_squared_shift():
+    """SW_2^2(x, x + t) = mean over directions of (t . theta)^2, about |t|^2 / D."""
+    rng = np.random.default_rng(4)
+    eo = rng.normal(size=(40, 3)).astype(np.float32)
+    shift = np.array([3.0, 0.0, 0.0], dtype=np.float32)
+    snap = toy_snapshots(n_epochs=0, n_classes=2, n_per_class=20, dim=3)[0]
+    snap = replace(snap, eo=eo, sar=eo + shift, eo_labels=np.zeros(40, dtype=np.int64),
+                   sar_labels=np.zeros(40, dtype=np.int64))
+    (row, empty) = alignment_stats.per_class_alignment(snap, n_classes=2, n_projections=4000)
+    assert row["sw"] == pytest.approx(9.0 / 3, rel=0.06)
+    assert empty == {"class": 1, "n_eo": 0, "n_sar": 0, "sw": None, "centroid_accuracy": None}
+    with pytest.raises(ValueError, match="n_classes"):
+        alignment_stats.per_class_alignment(snap, n_classes=0)
+
+
+def test_toy_run_moves_sar_onto_eo():
+    run = toy_snapshots(n_epochs=4, seed=1)
+    assert run[0].sar_accuracy < 0.2 and run[-1].sar_accuracy == 1.0
+    sw = [s.sw for s in run]
+    assert all(b < a for a, b in itertools.pairwise(sw)) and sw[-1] < 0.1 * sw[0]
+    for s in run:
+        np.testing.assert_array_equal(s.eo, run[0].eo)  # EO never moves
+    assert np.abs(run[-1].sar - run[-1].eo).mean() < 1.5  # only the noise is left
+
+
+# --- plots -----------------------------------------------------------------------------------
+
+def _offsets(ax):
+    return [c.get_offsets() for c in ax.collections if len(c.get_offsets())]
+
+
+def test_plot_embedding_draws_the_frame_it_is_given(run, fake_umap):
+    frames = embedding_views.embed_snapshots(run, progress=False)
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert viz.plot_embedding(frames, 2, ax=ax) is fig
+    eo, sar = _offsets(ax)
+    np.testing.assert_allclose(eo, frames.coords[2, :60])
+    np.testing.assert_allclose(sar, frames.coords[2, 60:])
+    assert "epoch 2" in ax.get_title()
+    by_class = viz.plot_embedding(frames, 4, color_by="class", class_names=["a", "b", "c"])
+    assert [t.get_text() for t in by_class.axes[0].get_legend().get_texts()] == ["a", "b", "c"]
+    with pytest.raises(ValueError, match="color_by must be one of"):
+        viz.plot_embedding(frames, 2, color_by="city")
+    assert len(viz.plot_embedding_views(frames, 0).axes) == 2
+
+
+def test_plot_class_alignment_one_panel_per_class(run, fake_umap):
+    frames = embedding_views.embed_snapshots(run, progress=False)
+    stats = alignment_stats.per_class_alignment(run[-1])
+    fig = viz.plot_class_alignment(frames, 4, stats=stats, class_names=["a", "b", "c"])
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(visible) == 3
+    assert "0%" in visible[2].get_title() and "100%" in visible[0].get_title()
+
+
+def test_plot_alignment_curves_shows_the_snapshot_values(run):
+    fig = viz.plot_alignment_curves({"one": run, "two": run[:2]})
+    ax_sw, ax_acc = fig.axes
+    np.testing.assert_allclose(ax_sw.lines[0].get_ydata(), [s.sw for s in run])
+    np.testing.assert_allclose(ax_acc.lines[0].get_ydata(), [s.sar_accuracy for s in run])
+    history = [{"epoch": s.epoch, "sw_probe": s.sw, "sar_accuracy": s.sar_accuracy} for s in run]
+    fig2 = viz.plot_alignment_curves(history)
+    np.testing.assert_allclose(fig2.axes[0].lines[0].get_ydata(), [s.sw for s in run])
+    with pytest.raises(ValueError, match="no snapshots or history"):
+        viz.plot_alignment_curves([])
+
+
+def test_plot_history_and_its_errors():
+    history = [{"epoch": e, "loss": 1.0 / (e + 1), "acc": 0.1 * e} for e in range(1, 5)]
+    fig = viz.plot_history(history)
+    assert [ln.get_label() for ln in fig.axes[0].lines] == ["loss", "acc"]
+    np.testing.assert_allclose(fig.axes[0].lines[0].get_xdata(), [1, 2, 3, 4])
+    with pytest.raises(ValueError, match="no entry"):
+        viz.plot_history(history, ["val_accuracy"])
+    with pytest.raises(ValueError, match="empty"):
+        viz.plot_history([])
+
+
+def test_plot_patches_one_row_per_class():
+    rng = np.random.default_rng(0)
+    eo = rng.random((6, 3, 32, 32)).astype(np.float32)
+    sar = rng.normal(size=(6, 2, 32, 32)).astype(np.float32)
+    fig = viz.plot_patches(eo, sar, np.array([0, 0, 1, 1, 2, 2]), ["x", "y", "z"], per_class=2)
+    assert len(fig.axes) == 3 * 4
+    assert sum(len(ax.images) for ax in fig.axes) == 12
+    assert fig.axes[4].get_ylabel() == "y"
+    with pytest.raises(ValueError, match="eo must be"):
+        viz.plot_patches(eo[:, :2], sar, np.zeros(6))
+    with pytest.raises(ValueError, match="same N"):
+        viz.plot_patches(eo, sar[:5], np.zeros(6))
+
+
+def test_figure_png_is_a_png():
+    fig = Figure()
+    fig.add_subplot().plot([0, 1])
+    assert viz.figure_png(fig)[:8] == b"\x89PNG\r\n\x1a\n"
