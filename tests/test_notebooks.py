@@ -71,9 +71,57 @@ def check_welcome(m: dict[str, Any]) -> None:
     assert m["torch_version"]
 
 
+def check_data(m: dict[str, Any]) -> None:
+    assert m["chance_accuracy"] == pytest.approx(1 / m["n_classes"])
+    counts = m["few_shot_counts"]
+    assert sum(counts) == m["n_labeled"] and max(counts) - min(counts) <= 1
+    # Standardisation fitted on training gives training SAR channels mean 0 and std 1.
+    for std in m["sar_stats"]["standard"]["std"]:
+        assert std == pytest.approx(1.0, abs=1e-3)
+
+
+def check_eo_pretraining(m: dict[str, Any]) -> None:
+    # Even the CI preset learns EO well above chance with one of the two norms.
+    best = max(m["eo_test_accuracy_batch"], m["eo_test_accuracy_instance"])
+    assert best >= m["chance_accuracy"] + 0.2, f"EO test accuracy {best:.3f}"
+
+
+def check_supcon(m: dict[str, Any]) -> None:
+    for name in ("knn_accuracy_ce", "knn_accuracy_supcon"):
+        above_chance(m, name, 0.1)
+    for name in ("silhouette_ce", "silhouette_supcon"):
+        assert -1.0 <= m[name] <= 1.0
+
+
+def check_swd_alignment(m: dict[str, Any]) -> None:
+    assert m["toy_sw_after"] < 0.1 * m["toy_sw_before"], "the SW flow did not move the toy cloud"
+    assert m["swd_sw_probe_last_epoch"] < m["swd_sw_probe_first_epoch"], \
+        "SWD training did not reduce SW between the EO and SAR probes"
+    for method in ("swd", "sar_only", "finetune"):
+        assert f"{method}_instance_accuracy" in m and f"{method}_batch_accuracy" in m
+
+
+def check_umap(m: dict[str, Any]) -> None:
+    assert m["sw_after"] < m["sw_before"], "alignment did not reduce SW in the reference run"
+    assert m["umap_frames"] >= 2 and m["umap_points_per_frame"] > 0
+    assert m["explorer_callback_seconds"] < 0.5
+
+
+def check_paper_figures(m: dict[str, Any]) -> None:
+    assert m["runs_failed"] == 0
+    assert m["runs_stored"] == m["runs"] > 0
+    assert len(m["figures"]) == 3
+
+
 # Per-notebook expectations beyond the generic ones (keyed by file stem).
 SPECIFIC: dict[str, Callable[[dict[str, Any]], None]] = {
     "00_welcome": check_welcome,
+    "01_data": check_data,
+    "02_eo_pretraining": check_eo_pretraining,
+    "03_supcon": check_supcon,
+    "04_swd_alignment": check_swd_alignment,
+    "05_umap_embeddings": check_umap,
+    "06_paper_figures": check_paper_figures,
 }
 
 
