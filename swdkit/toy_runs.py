@@ -13,27 +13,14 @@ show what failed alignment looks like. Nothing here is trained; it is geometry b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-
-@dataclass(frozen=True)
-class ToySnapshot:
-    """A snapshot with the fields of ``swdkit.train``'s ``Snapshot`` (see its docs)."""
-
-    epoch: int
-    eo: np.ndarray
-    sar: np.ndarray
-    eo_labels: np.ndarray
-    sar_labels: np.ndarray
-    sw: float
-    sar_accuracy: float
+from swdkit.evaluate import Snapshot
 
 
 def toy_snapshots(*, n_epochs: int = 5, n_classes: int = 3, n_per_class: int = 40,
                   dim: int = 16, spread: float = 6.0, noise: float = 1.0,
-                  stuck_classes: tuple[int, ...] = (), seed: int = 0) -> list[ToySnapshot]:
+                  stuck_classes: tuple[int, ...] = (), seed: int = 0) -> list[Snapshot]:
     """Snapshots for epochs ``0..n_epochs`` of a made-up run (see the module docstring).
 
     Args:
@@ -47,9 +34,10 @@ def toy_snapshots(*, n_epochs: int = 5, n_classes: int = 3, n_per_class: int = 4
         seed: the random source.
 
     Returns:
-        ``n_epochs + 1`` :class:`ToySnapshot`, each with float32 ``(K n, D)`` clouds, the same
-        labels and noise every epoch, ``sw`` the SW_2^2 between the clouds (128 fixed seeded
-        directions) and ``sar_accuracy`` the nearest-EO-centre accuracy of the SAR points.
+        ``n_epochs + 1`` :class:`swdkit.evaluate.Snapshot` s, each with float32 ``(K n, D)``
+        clouds, the same labels and noise every epoch, ``sw`` the SW_2^2 between the clouds
+        (128 fixed seeded directions) and ``sar_accuracy`` the nearest-EO-centre accuracy of
+        the SAR points.
     """
     import torch
 
@@ -77,6 +65,6 @@ def toy_snapshots(*, n_epochs: int = 5, n_classes: int = 3, n_per_class: int = 4
         sw = float(sliced_wasserstein(torch.from_numpy(eo), torch.from_numpy(sar),
                                       projections=dirs))
         predicted = nearest_centroid(sar, eo_centroids(eo, labels, n_classes))
-        snaps.append(ToySnapshot(t, eo.astype(np.float32), sar.astype(np.float32), labels.copy(),
+        snaps.append(Snapshot(t, eo.astype(np.float32), sar.astype(np.float32), labels.copy(),
                                  labels.copy(), sw, float(np.mean(predicted == labels))))
     return snaps
