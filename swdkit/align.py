@@ -11,6 +11,7 @@ so alignment losses can be compared. Public through :mod:`swdkit.train`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +37,10 @@ from swdkit.train_loop import (
 )
 
 DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
+
+# extra_term(psi, x_labeled, y_labeled, x_unlabeled_pool) -> (name, weight, value)
+ExtraTerm = Callable[[Any, torch.Tensor, torch.Tensor, torch.Tensor],
+                     tuple[str, float, torch.Tensor]]
 
 
 @dataclass
@@ -144,7 +149,29 @@ def align_swd(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
         probe: paired samples for ``sw_probe`` and snapshots; with snapshots asked for and no
             probe, EO from ``eo`` and SAR from ``sar_labeled`` are used.
     """
-    cfg = cfg or AlignConfig()
+    return align_embeddings(net, eo, sar_labeled, sar_unlabeled, cfg or AlignConfig(), val=val,
+                            probe=probe)
+
+
+def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cfg: AlignConfig,
+                     *, val: Any = None, probe: Any = None, extra_term: ExtraTerm | None = None,
+                     extra_params: Sequence[torch.nn.Parameter] = (),
+                     desc: str | None = None) -> TrainResult:
+    """The loop of :func:`align_swd`, open to one more loss term on the SAR encoder.
+
+    Args:
+        net, eo, sar_labeled, sar_unlabeled, val, probe: as for :func:`align_swd`.
+        cfg: an :class:`AlignConfig` (or a subclass of it).
+        extra_term: called once per step as ``extra_term(psi, x_l, y_l, x_u)`` with the SAR
+            encoder psi, the step's labeled SAR batch ``x_l (B, C, H, W)``, its labels
+            ``y_l (B,)`` and the whole unlabeled SAR pool ``x_u (M, C, H, W)`` (all on the
+            training device); it returns ``(name, weight, value)`` and ``weight * value`` is added
+            to the step's loss, ``value`` recorded in the history under ``name``. It must draw
+            its random numbers from a generator of its own, so the other draws stay those of
+            ``align_swd``.
+        extra_params: parameters the extra term trains besides phi, psi and h.
+        desc: the progress bar's label.
+    """
     device = setup_phase(net, cfg, AlignConfig)
     k = net.n_classes
     xe, ye = labeled_tensors(eo, name="eo", device=device, channels=net.config["eo_channels"],
@@ -189,11 +216,16 @@ def align_swd(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
             terms["loss"] = terms["loss"] + cfg.alpha * marginal
         if cfg.beta > 0:
             terms["loss"] = terms["loss"] + cfg.beta * conditional
+        if extra_term is not None:
+            name, weight, value = extra_term(psi, xl[il], yl[il], xu)
+            terms[name] = value
+            terms["loss"] = terms["loss"] + weight * value
         return terms
 
     accuracy, meter = phase_measures(net, cfg, device, domain="sar", labeled=(xl, yl),
                                      val=val, probe=probe, fallback_probe=((xe, ye), (xl, yl)))
     params = [*net.eo_encoder.parameters(), *net.sar_encoder.parameters(),
-              *net.head.parameters()]
+              *net.head.parameters(), *extra_params]
     return run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
-                      accuracy=accuracy, probe=meter, desc=f"alignment ({cfg.discrepancy})")
+                      accuracy=accuracy, probe=meter,
+                      desc=desc or f"alignment ({cfg.discrepancy})")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import numbers
 import os
 import tempfile
 from collections.abc import Iterator
@@ -54,3 +55,28 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
 def write_json_atomic(path: str | os.PathLike, obj: Any) -> Path:
     """Write ``obj`` as indented JSON to ``path`` atomically and return the path."""
     return write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def json_ready(value: Any, *, strict: bool = True) -> Any:
+    """``value`` with numpy / torch scalars and arrays (in dicts, lists, tuples) made plain Python.
+
+    Dict keys become strings, tuples lists, arrays nested lists, numpy numbers ``int`` /
+    ``float``. Any other object raises ``TypeError`` when ``strict``, else is kept as it is (for
+    ``json.dumps(default=...)`` or a later check to deal with).
+    """
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return value.tolist()
+    if isinstance(value, dict):
+        return {str(k): json_ready(v, strict=strict) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_ready(v, strict=strict) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if strict:
+        raise TypeError(f"value {value!r} of type {type(value).__name__} is not a number, "
+                        "string, bool, list or dict; convert it before recording")
+    return value

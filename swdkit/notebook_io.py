@@ -9,32 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import numbers
 import os
 from pathlib import Path
 from typing import Any
 
-from swdkit.fileio import atomic_path, write_json_atomic
+from swdkit.fileio import atomic_path, json_ready, write_json_atomic
 
 METRICS_FILE = "metrics.json"
-
-
-def _plain(value: Any) -> Any:
-    """Turn numpy / torch scalars and arrays into JSON-friendly Python values."""
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
-        return value.tolist()
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    raise TypeError(f"metric value {value!r} of type {type(value).__name__} is not a number, "
-                    "string, bool, list or dict; convert it before recording")
 
 
 def record_metrics(out_dir: str | os.PathLike, **metrics: Any) -> dict[str, Any]:
@@ -52,7 +33,7 @@ def record_metrics(out_dir: str | os.PathLike, **metrics: Any) -> dict[str, Any]
     if path.exists():
         current = json.loads(path.read_text(encoding="utf-8"))
     for name, value in metrics.items():
-        plain = _plain(value)
+        plain = json_ready(value)
         if isinstance(plain, float) and not math.isfinite(plain):
             raise ValueError(f"metric {name!r} is {plain}; record only finite numbers")
         current[name] = plain

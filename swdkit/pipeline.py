@@ -223,20 +223,75 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
         checkpoint_dir: cache of EO pretraining (None: pretrain every time).
         snapshots: keep per-epoch embedding snapshots of the validation probe.
     """
-    from swdkit.data import few_shot_indices
-
     start = time.perf_counter()
     _check_run(data, method, n_labeled, seed)
+    run = start_run(data, n_labeled=n_labeled, seed=seed, norm=norm, supcon=supcon,
+                    config=config, device=device, checkpoint_dir=checkpoint_dir,
+                    snapshots=snapshots, pretrain=method != "sar_only")
+    cfg, net = run.cfg, run.net
+    kw = {"val": data.val, "probe": data.val}
+    if method == "sar_only":
+        phase = train.train_sar_only(net, run.sar_labeled, train.FinetuneConfig(**run.common),
+                                     **kw)
+    elif method == "finetune":
+        phase = train.finetune(net, run.sar_labeled,
+                               train.FinetuneConfig(bridge=cfg.bridge, **run.common), **kw)
+    else:
+        align = train.AlignConfig(discrepancy=_ALIGN[method], **align_settings(cfg),
+                                  **run.common)
+        phase = train.align_swd(net, (data.train.eo, data.train.labels), run.sar_labeled,
+                                data.train.sar, align, **kw)
+    return finish_run(run, data, method=method, phase=phase, start=start)
+
+
+@dataclass
+class RunStart:
+    """What every method's run shares before its SAR phase (see :func:`start_run`).
+
+    Attributes:
+        cfg: the resolved :class:`MethodConfig`.
+        seed: the run's seed.
+        n_labeled: labeled SAR samples asked for (None = all).
+        norm, supcon: the network variant.
+        labeled: indices of the labeled SAR subset in the training split.
+        sar_labeled: ``(x (n, 2, 32, 32), y (n,))`` the labeled SAR.
+        net: the network, EO-pretrained unless the run is SAR-only.
+        pretrained: the EO pretraining record (None for SAR-only).
+        common: the settings every SAR phase's config takes (epochs, steps, batch, lr, seed,
+            device, selection, snapshots, probe size, compile, progress).
+    """
+
+    cfg: MethodConfig
+    seed: int
+    n_labeled: int | None
+    norm: str
+    supcon: bool
+    labeled: np.ndarray
+    sar_labeled: tuple[np.ndarray, np.ndarray]
+    net: Any
+    pretrained: PretrainedEO | None
+    common: dict[str, Any]
+
+
+def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, supcon: bool,
+              config: Any, device: str, checkpoint_dir: Any, snapshots: bool,
+              pretrain: bool = True) -> RunStart:
+    """The labeled subset, the network (EO-pretrained when ``pretrain``) and the phase settings.
+
+    Arguments as for :func:`run_method`. Two methods started with the same arguments get the
+    same labeled subset, initial weights and EO pretraining, so their results pair up.
+    """
+    from swdkit.data import few_shot_indices
+
     cfg = resolve_config(config)
     dev = pick_device(device)
     seed = int(seed)
     labeled = few_shot_indices(data.train.labels, n_labeled, seed=seed)
     if len(labeled) == 0:
         raise ValueError("n_labeled must be at least 1 for a SAR phase, got 0")
-    sar_labeled = (data.train.sar[labeled], data.train.labels[labeled])
     net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
     pretrained = None
-    if method != "sar_only":
+    if pretrain:
         net, pretrained = load_or_pretrain_eo(data, norm=norm, supcon=supcon, seed=seed,
                                               config=cfg, device=dev,
                                               checkpoint_dir=checkpoint_dir, net=net)
@@ -245,28 +300,36 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
               "lr": cfg.lr, "seed": seed, "device": str(dev), "select": cfg.select,
               "snapshot_every": 1 if snapshots else 0, "probe_size": cfg.probe_size,
               "compile": cfg.compile, "progress": cfg.progress}
-    kw = {"val": data.val, "probe": data.val}
-    if method == "sar_only":
-        phase = train.train_sar_only(net, sar_labeled, train.FinetuneConfig(**common), **kw)
-    elif method == "finetune":
-        phase = train.finetune(net, sar_labeled,
-                               train.FinetuneConfig(bridge=cfg.bridge, **common), **kw)
-    else:
-        align = train.AlignConfig(alpha=cfg.alpha, beta=cfg.beta,
-                                  n_projections=cfg.n_projections,
-                                  discrepancy=_ALIGN[method], eo_per_class=cfg.eo_per_class,
-                                  unlabeled_batch=cfg.unlabeled_batch, **common)
-        phase = train.align_swd(net, (data.train.eo, data.train.labels), sar_labeled,
-                                data.train.sar, align, **kw)
+    return RunStart(cfg=cfg, seed=seed,
+                    n_labeled=None if n_labeled in (None, "full") else int(n_labeled),
+                    norm=norm, supcon=bool(supcon) and pretrain, labeled=labeled,
+                    sar_labeled=(data.train.sar[labeled], data.train.labels[labeled]), net=net,
+                    pretrained=pretrained, common=common)
+
+
+def align_settings(cfg: MethodConfig) -> dict[str, Any]:
+    """The alignment settings of ``cfg`` (alpha, beta, projections, batch make-up)."""
+    return {"alpha": cfg.alpha, "beta": cfg.beta, "n_projections": cfg.n_projections,
+            "eo_per_class": cfg.eo_per_class, "unlabeled_batch": cfg.unlabeled_batch}
+
+
+def finish_run(run: RunStart, data: Any, *, method: str, phase: Any, start: float,
+               extra_config: dict[str, Any] | None = None) -> MethodResult:
+    """Evaluate ``run.net`` on the test split and gather the :class:`MethodResult`.
+
+    ``phase`` is the SAR phase's :class:`~swdkit.train.TrainResult`; ``start`` the
+    ``time.perf_counter()`` at which the run began; ``extra_config`` settings of the method's
+    own, recorded with the config.
+    """
+    net = run.net
     sar_test = train.evaluate(net, data.test, domain="sar")
-    eo_test = None if method == "sar_only" else train.evaluate(net, data.test,
-                                                               domain="eo").accuracy
+    eo_test = None if run.pretrained is None else train.evaluate(net, data.test,
+                                                                 domain="eo").accuracy
     return MethodResult(
-        method=method, n_labeled=None if n_labeled in (None, "full") else int(n_labeled),
-        seed=seed, norm=norm, supcon=bool(supcon) and method != "sar_only",
-        test_accuracy=sar_test.accuracy,
+        method=method, n_labeled=run.n_labeled, seed=run.seed, norm=run.norm,
+        supcon=run.supcon, test_accuracy=sar_test.accuracy,
         per_class_accuracy=sar_test.per_class_accuracy.tolist(),
         confusion=sar_test.confusion.tolist(), eo_test_accuracy=eo_test,
-        history=phase.history, pretrain=pretrained, snapshots=phase.snapshots,
-        seconds=time.perf_counter() - start, labeled_indices=labeled, config=cfg.to_dict(),
-        net=net.cpu())
+        history=phase.history, pretrain=run.pretrained, snapshots=phase.snapshots,
+        seconds=time.perf_counter() - start, labeled_indices=run.labeled,
+        config={**run.cfg.to_dict(), **(extra_config or {})}, net=net.cpu())
