@@ -1,0 +1,117 @@
+"""The JSON-lines results store: durable appends, corrupt and partial lines, duplicates."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from swdkit import results_store
+from swdkit.results_store import append_record, read_store
+
+
+def _record(seed, acc=0.5, method="swd"):
+    return {"settings": {"method": method, "seed": seed, "classes": "lowrise"},
+            "results": {"test_accuracy": acc}, "seconds": 1.0}
+
+
+def test_round_trip_keeps_order_and_values(tmp_path):
+    path = tmp_path / "sub" / "r.jsonl"
+    records = [_record(s, acc=0.1 * s) for s in range(4)]
+    for r in records:
+        append_record(path, r)
+    contents = read_store(path)
+    assert contents.problems == []
+    assert contents.records == records
+    assert path.read_text(encoding="utf-8").count("\n") == 4
+
+
+def test_missing_file_is_an_empty_store(tmp_path):
+    contents = read_store(tmp_path / "none.jsonl")
+    assert contents.records == [] and contents.problems == []
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="is a folder"):
+        read_store(tmp_path)
+
+
+def test_each_record_is_one_write_of_a_whole_line_then_fsync(tmp_path, monkeypatch):
+    calls = []
+    real_write, real_fsync = os.write, os.fsync
+    monkeypatch.setattr(results_store.os, "write",
+                        lambda fd, data: calls.append(("write", bytes(data))) or
+                        real_write(fd, data))
+    monkeypatch.setattr(results_store.os, "fsync",
+                        lambda fd: calls.append(("fsync", None)) or real_fsync(fd))
+    append_record(tmp_path / "r.jsonl", _record(0))
+    assert [c[0] for c in calls] == ["write", "fsync"]
+    line = calls[0][1]
+    assert line.endswith(b"\n") and line.count(b"\n") == 1
+    assert json.loads(line) == _record(0)
+
+
+def test_corrupt_lines_are_reported_with_numbers_and_the_rest_loads(tmp_path):
+    path = tmp_path / "r.jsonl"
+    good = [_record(s) for s in range(3)]
+    lines = [json.dumps(good[0]), "{not json", json.dumps(good[1]), "[1, 2]", "",
+             json.dumps({"settings": {"seed": 9}}), json.dumps(good[2])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    contents = read_store(path)
+    assert contents.records == good
+    assert [p.line for p in contents.problems] == [2, 4, 6]
+    assert "not valid JSON" in contents.problems[0].reason
+    assert "not a JSON object" in contents.problems[1].reason
+    assert "no 'results' object" in contents.problems[2].reason
+    assert str(contents.problems[0]).startswith("line 2:")
+
+
+def test_partial_last_line_is_reported_and_the_next_append_starts_a_new_line(tmp_path):
+    path = tmp_path / "r.jsonl"
+    append_record(path, _record(0))
+    append_record(path, _record(1))
+    whole = json.dumps(_record(2))
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(whole[: len(whole) // 2])  # a write cut short by a crash
+    contents = read_store(path)
+    assert contents.records == [_record(0), _record(1)]
+    assert len(contents.problems) == 1 and contents.problems[0].line == 3
+    assert "incomplete last line" in contents.problems[0].reason
+
+    append_record(path, _record(3))
+    contents = read_store(path)
+    assert contents.records == [_record(0), _record(1), _record(3)]
+    assert [p.line for p in contents.problems] == [3]
+    assert "not valid JSON" in contents.problems[0].reason
+
+
+def test_a_complete_last_line_without_newline_still_counts_as_interrupted(tmp_path):
+    path = tmp_path / "r.jsonl"
+    path.write_text(json.dumps(_record(0)) + "\n" + json.dumps(_record(1)), encoding="utf-8")
+    contents = read_store(path)
+    assert contents.records == [_record(0)]
+    assert contents.problems[0].line == 2
+
+
+def test_duplicate_runs_keep_the_first(tmp_path):
+    path = tmp_path / "r.jsonl"
+    append_record(path, _record(0, acc=0.3))
+    append_record(path, _record(1))
+    append_record(path, _record(0, acc=0.9))
+    contents = read_store(path)
+    assert [r["results"]["test_accuracy"] for r in contents.records] == [0.3, 0.5]
+    assert contents.problems[0].line == 3 and "same run as line 1" in contents.problems[0].reason
+    assert len(contents.keys()) == 2
+
+
+@pytest.mark.parametrize(("record", "words"), [
+    ({"settings": {}}, "no 'results' object"),
+    ({"settings": {}, "results": {"a": float("nan")}}, "keep them finite"),
+    ({"settings": {}, "results": {"a": object()}}, "cannot be stored as JSON"),
+])
+def test_append_refuses_bad_records_and_writes_nothing(tmp_path, record, words):
+    path = tmp_path / "r.jsonl"
+    with pytest.raises(ValueError, match=words):
+        append_record(path, record)
+    assert not path.exists()
