@@ -22,7 +22,7 @@ from typing import Any
 from swdkit.fileio import write_json_atomic, write_text_atomic
 from swdkit.notebook_io import save_figure
 from swdkit.paper_figures import N_CLASSES, figure_accuracy_vs_labels, figure_norm, figure_supcon
-from swdkit.summary import markdown_table, paired_differences, summarize
+from swdkit.summary import markdown_table, methods_side_by_side, paired_differences, summarize
 
 FIGURES = {"fig1_accuracy_vs_labels": figure_accuracy_vs_labels, "fig2_norm": figure_norm,
            "fig3_supcon": figure_supcon}
@@ -187,6 +187,7 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
     if problems:
         text += ["Lines of the results file that were skipped:", ""]
         text += [f"- {p}" for p in problems] + [""]
+    text += ["## Methods side by side", "", methods_side_by_side(rows)]
     text += ["## Accuracy per cell", "", markdown_table(rows)]
     text += ["## The paper's claims as measured", "",
              "A difference counts when its mean is more than two standard errors from zero.", "",

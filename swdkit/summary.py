@@ -206,6 +206,40 @@ def markdown_table(rows: list[dict[str, Any]], *, columns: Sequence[str] | None 
     return "\n".join(lines) + "\n"
 
 
+def methods_side_by_side(rows: list[dict[str, Any]],
+                         methods: Sequence[str] | None = None) -> str:
+    """Summary rows as a markdown table with one column per method (accuracies in percent).
+
+    Rows of the table are the cells' other settings (those that vary, as in
+    :func:`markdown_table`); a method without runs in a row shows ``-``.
+
+    Args:
+        rows: from :func:`summarize`.
+        methods: the columns, in order (default: the methods present, in :data:`METHODS` order).
+    """
+    if not rows:
+        return "(no results)\n"
+    if methods is None:
+        present = {r["method"] for r in rows}
+        methods = [m for m in (*METHODS, *sorted(present)) if m in present]
+        methods = list(dict.fromkeys(methods))
+    columns = [c for c in _varying(rows, [*SETTING_COLUMNS, "data", "config"]) if c != "method"]
+    table: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
+    for row in rows:
+        key = run_key({c: row.get(c) for c in columns})
+        table.setdefault(key, (row, {}))[1][row["method"]] = row
+    header = [*columns, *(f"{m} (%)" for m in methods), "seeds"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for first, by_method in table.values():
+        cells = [_cell_text(first.get(c)) for c in columns]
+        cells += [_fmt_pct(by_method[m]["mean"], by_method[m]["sem"]) if m in by_method else "-"
+                  for m in methods]
+        counts = sorted({r["n"] for r in by_method.values()})
+        cells.append("/".join(str(n) for n in counts))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def _cell_text(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value, sort_keys=True).replace("|", "/") if value else "-"

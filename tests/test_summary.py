@@ -6,7 +6,13 @@ import math
 
 import pytest
 
-from swdkit.summary import markdown_table, mean_and_sem, paired_differences, summarize
+from swdkit.summary import (
+    markdown_table,
+    mean_and_sem,
+    methods_side_by_side,
+    paired_differences,
+    summarize,
+)
 
 
 def _rec(method, seed, acc, *, n=32, classes="lowrise", norm="instance", supcon=False,
@@ -100,3 +106,16 @@ def test_markdown_tables():
     text = markdown_table(paired_differences(RECORDS, a="swd", b="finetune"))
     assert "| lowrise | 32 | swd | finetune | +10.0 ± 2.9 | 3/3 | 3 |" in text
     assert markdown_table([]) == "(no results)\n"
+
+
+def test_methods_side_by_side_puts_one_method_per_column():
+    # finetune at 32: mean 0.5, SE 0.0764 (by hand); swd at 32: 0.6 +- 0.0577; full: swd only.
+    text = methods_side_by_side(summarize(RECORDS))
+    lines = text.strip().splitlines()
+    assert lines[0] == "| classes | n_labeled | finetune (%) | swd (%) | seeds |"
+    assert lines[2] == "| lowrise | 32 | 50.0 ± 7.6 | 60.0 ± 5.8 | 3 |"
+    assert lines[3] == "| lowrise | full | - | 80.0 (1 seed) | 1 |"
+    chosen = methods_side_by_side(summarize(RECORDS), methods=["swd", "sar_only"])
+    assert chosen.splitlines()[0] == "| classes | n_labeled | swd (%) | sar_only (%) | seeds |"
+    assert "| lowrise | 32 | 60.0 ± 5.8 | - | 3 |" in chosen
+    assert methods_side_by_side([]) == "(no results)\n"
