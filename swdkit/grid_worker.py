@@ -114,7 +114,11 @@ _SOURCE_DIGEST: list[str] = []
 
 def source_digest() -> str:
     """A fingerprint of the swdkit source that runs (its ``.py`` files), so a store can tell
-    when its runs came from different code (a version number does not change with every edit)."""
+    when its runs came from different code (a version number does not change with every edit).
+
+    Taken once per process, on its first call; :func:`execute_run` calls it before it imports
+    the training code, so files edited while a grid runs are not mistaken for the code that ran.
+    """
     if not _SOURCE_DIGEST:
         import swdkit
 
@@ -194,6 +198,9 @@ def execute_run(job: dict[str, Any]) -> dict[str, Any]:
         The record (see :func:`make_record`).
     """
     start = time.perf_counter()
+    # Fingerprint the source before this process imports the code it runs: read later, the
+    # digest would describe files edited after the import, not the code that ran.
+    source_digest()
     if job.get("torch_threads"):
         set_torch_threads(int(job["torch_threads"]))
     functions = job.get("functions") or {}

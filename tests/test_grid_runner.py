@@ -166,3 +166,21 @@ def test_default_run_dispatches_and_quiets_progress(monkeypatch):
     assert seen["semisup"]["config"] == {"progress": False, "gamma": 2.0}
     with pytest.raises(ValueError, match="valid choices are sar_only"):
         default_run(None, method="dann", n_labeled=32, seed=0)
+
+
+def test_the_source_digest_is_taken_before_the_run_imports_its_code(monkeypatch):
+    from swdkit import grid_worker
+
+    monkeypatch.setattr(grid_worker, "_SOURCE_DIGEST", [])
+    seen = []
+
+    def run(data, **kwargs):
+        seen.append(list(grid_worker._SOURCE_DIGEST))
+        return {"test_accuracy": 0.5, "labeled_indices": [0, 1]}
+
+    settings = parse_grid({"blocks": [{"methods": ["swd"], "classes": ["lowrise"],
+                                       "n_labeled": [2], "seeds": [0]}]}).runs()[0]
+    record = grid_worker.execute_run({"settings": settings,
+                                      "functions": {"run": run, "load_data": lambda d, **k: d}})
+    assert seen and seen[0], "the run started before the source was fingerprinted"
+    assert record["versions"]["swdkit_source"] == seen[0][0]
