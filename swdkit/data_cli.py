@@ -1,6 +1,6 @@
 """``swdkit data``: make the synthetic set, fetch, check and prepare the real So2Sat files.
 
-    swdkit data synthetic --out DIR [--seed S] [--n-train N --n-val N --n-test N] [--if-missing]
+    swdkit data synthetic [--out DIR] [--seed S] [--n-train N --n-val N --n-test N] [--if-missing]
     swdkit data download --version 2 --out DIR [--base-url URL] [--split NAME ...]
     swdkit data verify DIR
     swdkit data prepare SRC OUT [--classes lowrise|urban|all|I,J,...] [--block-size N]
@@ -32,7 +32,12 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
             raise ValueError(f"--{name.replace('_', '-')} must be at least 1 sample per class, "
                              f"got {value}")
     sizes = {"n_train": args.n_train, "n_val": args.n_val, "n_test": args.n_test}
-    out = Path(args.out)
+    if args.out is None:
+        from swdkit.data import default_data_dir
+
+        out = default_data_dir()
+    else:
+        out = Path(args.out)
     if args.if_missing:
         root, made = ensure_synthetic(out, seed=args.seed, **sizes)
         print(f"{'made' if made else 'kept (already there, same settings)'}: synthetic set "
@@ -103,7 +108,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     p = sub.add_parser("synthetic", help="write the synthetic So2Sat-format set (3 .h5 files)")
-    p.add_argument("--out", required=True, help="destination folder")
+    p.add_argument("--out", default=None,
+                   help="destination folder (default: where the notebooks look for it, "
+                        "$SWDKIT_DATA_DIR or ~/.cache/swdkit/synthetic)")
     p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
     for split in ("train", "val", "test"):
         p.add_argument(f"--n-{split}", type=int, default=None, metavar="N",

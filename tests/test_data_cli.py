@@ -115,3 +115,13 @@ def test_prepare_bad_classes_exit_2_listing_the_valid_ones(tmp_path, capsys):
                  "--classes", "suburban"]) == 2
     assert "['all', 'lowrise', 'urban']" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_synthetic_without_out_goes_where_the_notebooks_look(tmp_path, fake_synthetic,
+                                                              monkeypatch, capsys):
+    monkeypatch.setenv("SWDKIT_DATA_DIR", str(tmp_path / "default"))
+    assert main(["data", "synthetic", "--if-missing"]) == 0
+    assert main(["data", "synthetic", "--if-missing"]) == 0
+    assert [c["root"] for c in fake_synthetic.calls] == [tmp_path / "default"]
+    assert data.default_data_dir() == tmp_path / "default"
+    assert "kept (already there, same settings)" in capsys.readouterr().out

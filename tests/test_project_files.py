@@ -62,6 +62,40 @@ def test_binder_environment_is_identical_and_postbuild_makes_data() -> None:
     assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
 
 
+def _swdkit_commands(text: str, variables: dict[str, str]) -> list[list[str]]:
+    """The ``swdkit ...`` command lines of a Makefile recipe or a shell script, split."""
+    import shlex
+
+    commands = []
+    for line in text.splitlines():
+        line = line.strip()
+        for name, value in variables.items():
+            line = line.replace(f"$({name})", value)
+        words = shlex.split(line) if line and not line.startswith("#") else []
+        if words and Path(words[0]).name == "swdkit":
+            commands.append(words[1:])
+    return commands
+
+
+def test_make_run_and_postbuild_give_swdkit_valid_arguments() -> None:
+    """Every swdkit command in `make run` and Binder's postBuild parses (a wrong or missing
+    option would fail on a newcomer's first command, before any test runs)."""
+    from swdkit.cli import build_parser
+
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^run:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe, "the Makefile has no run recipe"
+    variables = {"BIN": ".venv/bin", "PARAMS": "notebooks/params/lesson.yml",
+                 "OUT": "build/notebooks"}
+    commands = _swdkit_commands(recipe.group(1), variables)
+    commands += _swdkit_commands((ROOT / "binder" / "postBuild").read_text(), variables)
+    assert [c[:2] for c in commands] == [["data", "synthetic"], ["notebooks", "--params"],
+                                         ["data", "synthetic"]]
+    for words in commands:
+        args = build_parser().parse_args(words)  # exits with status 2 on bad arguments
+        assert callable(args.func)
+
+
 def test_notebooks_are_stored_without_outputs() -> None:
     notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
     assert notebooks, "no notebooks found"
