@@ -30,6 +30,7 @@ from swdkit.evaluate import autocast
 from swdkit.train_loop import (
     TrainConfig,
     TrainResult,
+    check_fields,
     maybe_compile,
     phase_measures,
     run_epochs,
@@ -69,13 +70,8 @@ class AlignConfig(TrainConfig):
         if self.discrepancy not in DISCREPANCIES:
             raise ValueError(f"discrepancy must be one of {DISCREPANCIES}, got "
                              f"{self.discrepancy!r}")
-        for name in ("alpha", "beta"):
-            if not isinstance(getattr(self, name), (int, float)) or getattr(self, name) < 0:
-                raise ValueError(f"{name} must be a number >= 0, got {getattr(self, name)!r}")
-        for name in ("n_projections", "eo_per_class", "unlabeled_batch"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_fields(self, "number >= 0", "alpha", "beta")
+        check_fields(self, "positive integer", "n_projections", "eo_per_class", "unlabeled_batch")
 
 
 def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,

@@ -33,7 +33,7 @@ from swdkit.align import AlignConfig, align_embeddings
 from swdkit.augment import augment
 from swdkit.batches import make_generator, prepare_batch
 from swdkit.evaluate import autocast
-from swdkit.train_loop import TrainResult
+from swdkit.train_loop import TrainResult, check_fields
 
 
 def random_phase(x: torch.Tensor, *, generator: torch.Generator | None = None,
@@ -115,11 +115,9 @@ class SemisupConfig(AlignConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not isinstance(self.gamma, (int, float)) or self.gamma < 0:
-            raise ValueError(f"gamma must be a number >= 0, got {self.gamma!r}")
-        if not isinstance(self.contrastive_unlabeled, int) or self.contrastive_unlabeled < 0:
-            raise ValueError(f"contrastive_unlabeled must be an integer >= 0, got "
-                             f"{self.contrastive_unlabeled!r}")
+        check_fields(self, "number >= 0", "gamma")
+        check_fields(self, "number > 0", "temperature")
+        check_fields(self, "integer >= 0", "contrastive_unlabeled", "max_shift")
 
 
 def align_semisup(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,

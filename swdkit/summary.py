@@ -121,8 +121,10 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
     Returns:
         One dict per cell with at least one pair, sorted: the cell's settings (without ``seed``
         and ``factor``), ``factor``, ``a``, ``b``, ``n`` (pairs), ``seeds``, ``diffs``, ``mean``
-        and ``sem`` of the differences, ``wins`` (pairs where A > B) and ``unpaired`` (seeds
-        dropped because the labeled subsets differed).
+        and ``sem`` of the differences, ``sem_if_unpaired`` (``sqrt(SE_A^2 + SE_B^2)`` of the
+        same seeds' accuracies: the SE the comparison would have without pairing; None for one
+        pair), ``wins`` (pairs where A > B) and ``unpaired`` (seeds dropped because the labeled
+        subsets differed).
 
     Raises:
         ValueError: ``factor`` is not one of :data:`FACTORS`.
@@ -142,7 +144,7 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
         entry[1][level][int(settings["seed"])] = record
     rows = []
     for cell, by_level in groups.values():
-        seeds, diffs, unpaired = [], [], 0
+        seeds, values_a, values_b, unpaired = [], [], [], 0
         for seed in sorted(set(by_level[a]) & set(by_level[b])):
             ra, rb = by_level[a][seed], by_level[b][seed]
             da, db = ra["results"].get("labeled_digest"), rb["results"].get("labeled_digest")
@@ -150,12 +152,16 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
                 unpaired += 1
                 continue
             seeds.append(seed)
-            diffs.append(_metric(ra, metric) - _metric(rb, metric))
-        if not diffs:
+            values_a.append(_metric(ra, metric))
+            values_b.append(_metric(rb, metric))
+        if not seeds:
             continue
+        diffs = [va - vb for va, vb in zip(values_a, values_b, strict=True)]
         mean, sem = mean_and_sem(diffs)
+        sem_a, sem_b = mean_and_sem(values_a)[1], mean_and_sem(values_b)[1]
         rows.append({**cell, "factor": factor, "a": a, "b": b, "n": len(diffs), "seeds": seeds,
                      "diffs": diffs, "mean": mean, "sem": sem,
+                     "sem_if_unpaired": None if sem_a is None else math.hypot(sem_a, sem_b),
                      "wins": sum(d > 0 for d in diffs), "unpaired": unpaired})
     return sorted(rows, key=sort_key)
 

@@ -34,6 +34,7 @@ from swdkit.evaluate import Evaluation, Probe, Snapshot, autocast, evaluate, mak
 from swdkit.train_loop import (
     TrainConfig,
     TrainResult,
+    check_fields,
     maybe_compile,
     phase_measures,
     run_epochs,
@@ -69,13 +70,9 @@ class PretrainConfig(TrainConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if not isinstance(self.temperature, (int, float)) or not self.temperature > 0:
-            raise ValueError(f"temperature must be a number > 0, got {self.temperature!r}")
-        if not isinstance(self.supcon_weight, (int, float)) or self.supcon_weight < 0:
-            raise ValueError(f"supcon_weight must be a number >= 0, got {self.supcon_weight!r}")
-        if isinstance(self.max_shift, bool) or not isinstance(self.max_shift, int) \
-                or self.max_shift < 0:
-            raise ValueError(f"max_shift must be an integer >= 0, got {self.max_shift!r}")
+        check_fields(self, "number > 0", "temperature")
+        check_fields(self, "number >= 0", "supcon_weight")
+        check_fields(self, "integer >= 0", "max_shift")
 
 
 @dataclass

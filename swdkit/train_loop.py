@@ -38,6 +38,36 @@ from swdkit.evaluate import Probe, ProbeMeter, Snapshot, make_probe, predict
 SELECT = ("last", "labeled", "val")
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) \
+        and math.isfinite(value)
+
+
+_FIELD_KINDS: dict[str, Callable[[Any], bool]] = {
+    "positive integer": lambda v: _is_int(v) and v >= 1,
+    "integer >= 0": lambda v: _is_int(v) and v >= 0,
+    "number >= 0": lambda v: _is_number(v) and v >= 0,
+    "number > 0": lambda v: _is_number(v) and v > 0,
+}
+
+
+def check_fields(cfg: Any, kind: str, *names: str) -> None:
+    """Raise ``ValueError`` naming the first field of ``cfg`` among ``names`` that is not of
+    ``kind``: ``"positive integer"``, ``"integer >= 0"``, ``"number >= 0"`` or ``"number > 0"``
+    (numbers finite, bools refused)."""
+    accepts = _FIELD_KINDS[kind]
+    for name in names:
+        value = getattr(cfg, name)
+        if not accepts(value):
+            article = "an" if kind[0] in "aeiou" else "a"
+            finite = " (finite)" if kind.startswith("number") else ""
+            raise ValueError(f"{name} must be {article} {kind}{finite}, got {value!r}")
+
+
 @dataclass
 class TrainConfig:
     """Settings every phase shares.
@@ -75,23 +105,16 @@ class TrainConfig:
     progress: bool = True
 
     def __post_init__(self) -> None:
-        for name in ("epochs", "batch_size", "probe_size", "probe_projections"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        for name in ("lr", "weight_decay"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if self.steps_per_epoch is not None and (not isinstance(self.steps_per_epoch, int)
-                                                 or self.steps_per_epoch < 1):
+        check_fields(self, "positive integer", "epochs", "batch_size", "probe_size",
+                     "probe_projections")
+        check_fields(self, "number >= 0", "lr", "weight_decay")
+        if self.steps_per_epoch is not None and not _FIELD_KINDS["positive integer"](
+                self.steps_per_epoch):
             raise ValueError(f"steps_per_epoch must be None or a positive integer, got "
                              f"{self.steps_per_epoch!r}")
         if self.select not in SELECT:
             raise ValueError(f"select must be one of {SELECT}, got {self.select!r}")
-        if not isinstance(self.snapshot_every, int) or self.snapshot_every < 0:
-            raise ValueError(f"snapshot_every must be an integer >= 0, got "
-                             f"{self.snapshot_every!r}")
+        check_fields(self, "integer >= 0", "snapshot_every")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain values (for checkpoints, cache keys and JSON)."""

@@ -146,6 +146,12 @@ def test_config_checks():
         SemisupConfig(gamma=-1)
     with pytest.raises(ValueError, match="contrastive_unlabeled"):
         SemisupConfig(contrastive_unlabeled=-3)
+    with pytest.raises(ValueError, match="temperature must be a number > 0"):
+        SemisupConfig(temperature=0.0)
+    with pytest.raises(ValueError, match="gamma must be a number >= 0 .finite."):
+        SemisupConfig(gamma=float("inf"))
+    with pytest.raises(ValueError, match="max_shift must be an integer >= 0"):
+        SemisupConfig(max_shift=True)
     with pytest.raises(ValueError, match="must be a SemisupConfig"):
         align_semisup(_net(), *_tiny_data(), AlignConfig(device="cpu"))
 

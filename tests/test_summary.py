@@ -71,6 +71,9 @@ def test_paired_differences_by_hand():
     assert row["sem"] == pytest.approx(0.05 / math.sqrt(3))
     assert row["wins"] == 3 and row["n"] == 3 and row["unpaired"] == 0
     assert "method" not in row and row["n_labeled"] == 32
+    # unpaired SE: swd 0.5/0.6/0.7 -> se 0.1/sqrt(3); finetune 0.4/0.45/0.65: mean 0.5,
+    # deviations -0.1, -0.05, 0.15 -> s^2 = 0.035 / 2, se^2 = 0.0175 / 3
+    assert row["sem_if_unpaired"] == pytest.approx(math.sqrt(0.01 / 3 + 0.0175 / 3))
 
 
 def test_paired_differences_skip_different_labeled_subsets():
