@@ -6,7 +6,7 @@ each in a fresh subprocess, measures:
 
 - ``raw read``: the file's bytes read front to back in 16 MiB pieces (the storage ceiling);
 - ``h5py read``: every dataset read with h5py in blocks of ``--block-size`` rows;
-- ``prepare``: :func:`swdkit.so2sat_prepare.prepare` (all classes) writing the lesson cache.
+- ``prepare``: :func:`swdkit.data.io.prepare` (all classes) writing the lesson cache.
 
 Speeds are MB/s over the source file's size (1 MB = 10^6 bytes). Each is measured with the
 file dropped from the page cache first (``cold``: ``posix_fadvise(DONTNEED)`` on this file
@@ -88,7 +88,7 @@ def measure(kind: str, path: Path, out: Path, block_size: int) -> dict:
     """Run one measurement in this process; return wall and CPU seconds and peak RSS (bytes)."""
     import h5py
 
-    from swdkit.so2sat_prepare import prepare
+    from swdkit.data.io._prepare import prepare
 
     cpu0 = time.process_time()
     start = time.perf_counter()

@@ -9,7 +9,7 @@ Rows:
   GPU size (:data:`swdkit.models.GPU_SIZE`). The median over ``--steps`` timed steps after
   ``--warmup`` untimed ones. On CUDA the step uses channels-last and bfloat16 autocast, as
   swdkit's training loops do.
-- ``align_swd``: seconds per epoch of :func:`swdkit.train.align_swd` (lesson size, instance
+- ``align_domains``: seconds per epoch of :func:`swdkit.train.align_domains` (lesson size, instance
   norm, default alignment settings) on random tensors shaped like the synthetic lowrise lesson
   set (``--align-samples`` training samples, 4 classes, 32 labeled): the median over epochs
   after the first.
@@ -39,10 +39,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from swdkit.batches import prepare_batch
-from swdkit.device import pick_device
-from swdkit.evaluate import autocast
+from swdkit.device import autocast, pick_device
 from swdkit.models import GPU_SIZE, LESSON_SIZE, Encoder, count_parameters
+from swdkit.train._batches import prepare_batch
 
 
 def device_name(device: torch.device) -> str:
@@ -101,7 +100,7 @@ def align_seconds_per_epoch(n: int, device: torch.device, epochs: int) -> float:
     torch.manual_seed(0)
     net = YNet(n_classes=4, norm="instance", **LESSON_SIZE)
     cfg = train.AlignConfig(epochs=epochs, device=str(device), progress=False)
-    hist = train.align_swd(net, (xe, y), (xs[:32], y[:32]), xs, cfg).history
+    hist = train.align_domains(net, (xe, y), (xs[:32], y[:32]), xs, cfg).history
     per_epoch = [b["seconds"] - a["seconds"] for a, b in zip(hist, hist[1:], strict=False)]
     return statistics.median(per_epoch)
 
@@ -191,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", nargs="+", default=["lesson", "gpu"],
                         choices=["lesson", "gpu"])
     parser.add_argument("--align-samples", type=int, default=1600,
-                        help="training samples of the align_swd epoch (0 skips it)")
+                        help="training samples of the align_domains epoch (0 skips it)")
     parser.add_argument("--align-epochs", type=int, default=3)
     parser.add_argument("--pretrain-samples", type=int, default=0,
                         help="EO pretraining epoch over this many samples (0 skips it)")
@@ -219,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                       f"{rate:,.0f} samples/s |", flush=True)
     if args.align_samples:
         sec = align_seconds_per_epoch(args.align_samples, device, args.align_epochs)
-        print(f"| align_swd epoch ({args.align_samples} SAR, 64 unlabeled + 64 EO + 32 "
+        print(f"| align_domains epoch ({args.align_samples} SAR, 64 unlabeled + 64 EO + 32 "
               f"labeled per step) | lesson | | instance | | {sec:.2f} s/epoch |", flush=True)
     if args.pretrain_samples:
         sec = pretrain_seconds_per_epoch(args.pretrain_samples, device, 3)

@@ -6,7 +6,7 @@ trained on all the labelled radar (SAR) data, neither should be near 100 %, and 
 LCZ definitions make alike (compact against open low-rise, say) should be confused. This
 script measures exactly that and prints it.
 
-Setup. The default synthetic set (:func:`swdkit.synthetic.generate_split`, ``--seed``) is
+Setup. The default synthetic set (:func:`swdkit.data.synthetic.generate_split`, ``--seed``) is
 rendered in memory: training from the training cities, evaluation on the *testing* split
 (other cities). Inputs are the paper's: EO = Sentinel-2 B4, B3, B2 (RGB), SAR = Sentinel-1
 unfiltered VV real and imaginary; each channel is standardised with mean and standard deviation
@@ -43,8 +43,8 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swdkit.synthetic import DEFAULT_N_TEST, DEFAULT_N_TRAIN, generate_split  # noqa: E402
-from swdkit.synthetic_classes import CLASS_TABLE  # noqa: E402
+from swdkit.data.synthetic._classes import CLASS_TABLE  # noqa: E402
+from swdkit.data.synthetic._make import DEFAULT_N_TEST, DEFAULT_N_TRAIN, generate_split  # noqa: E402
 
 # The paper's class configurations, as in ../shared/SO2SAT.md (So2Sat label indices).
 CLASS_SETS = {"lowrise": [2, 5, 6, 7], "urban": list(range(10)), "all": list(range(17))}

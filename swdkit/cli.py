@@ -3,9 +3,9 @@
 Each command group lives beside the code it drives and registers itself here through a
 ``register(subparsers)`` function, so this file only wires them together:
 
-    swdkit data synthetic|download|verify|prepare   (swdkit.data_cli)
-    swdkit notebooks                                (swdkit.runner)
-    swdkit grid | report                            (swdkit.grid_cli)
+    swdkit data synthetic|download|verify|prepare   (swdkit.data)
+    swdkit notebooks                                (swdkit.notebooks)
+    swdkit grid | report                            (swdkit.experiments)
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from swdkit import __version__
 
 # Modules that define ``register(subparsers)``; each handler is stored as ``func`` on its parser
 # and returns the process exit status.
-_COMMAND_MODULES = ("swdkit.data_cli", "swdkit.runner", "swdkit.grid_cli")
+_COMMAND_MODULES = ("swdkit.data._cli", "swdkit.notebooks._runner", "swdkit.experiments._cli")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,6 +1,8 @@
-"""Choosing the compute device once: CUDA, then Apple MPS, then the CPU."""
+"""Choosing the compute device once (CUDA, then Apple MPS, then the CPU), and its precision."""
 
 from __future__ import annotations
+
+import contextlib
 
 import torch
 
@@ -40,3 +42,10 @@ def pick_device(device: str | torch.device | None = "auto") -> torch.device:
     if dev.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not supported; use {_CHOICES}")
     return dev
+
+
+def autocast(device: torch.device) -> contextlib.AbstractContextManager:
+    """bfloat16 autocast on CUDA; nothing elsewhere (CPU results stay exactly reproducible)."""
+    if device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()

@@ -27,19 +27,15 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from swdkit._checks import check_value
 from swdkit.fileio import atomic_path
 
 NORMS = ("instance", "batch", "none")
 POOLS = ("mean", "flatten")
-LESSON_SIZE = {"width": 16, "embed_dim": 64, "depth": 3}
-GPU_SIZE = {"width": 64, "embed_dim": 128, "depth": 4}
+# Encoder sizes: the lessons' default (every default below reads it) and the paper-style GPU size.
+LESSON_SIZE = {"width": 16, "embed_dim": 64, "depth": 3, "pool": "mean"}
+GPU_SIZE = {"width": 64, "embed_dim": 128, "depth": 4, "pool": "mean"}
 _PATCH = 32  # So2Sat patches are 32x32 pixels
-
-
-def _check_positive_int(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 def norm_layer(norm: str, channels: int) -> nn.Module:
@@ -95,15 +91,15 @@ class Encoder(nn.Module):
         pool: ``"mean"`` or ``"flatten"`` (see above).
     """
 
-    def __init__(self, in_channels: int, *, norm: str = "instance", embed_dim: int = 64,
-                 width: int = 16, depth: int = 3, pool: str = "mean") -> None:
+    def __init__(self, in_channels: int, *, norm: str = "instance",
+                 embed_dim: int = LESSON_SIZE["embed_dim"], width: int = LESSON_SIZE["width"],
+                 depth: int = LESSON_SIZE["depth"], pool: str = LESSON_SIZE["pool"]) -> None:
         super().__init__()
-        _check_positive_int("in_channels", in_channels)
-        _check_positive_int("embed_dim", embed_dim)
-        _check_positive_int("width", width)
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 3:
-            raise ValueError(f"depth must be an integer >= 3 (three stride-2 blocks take 32x32 "
-                             f"to 4x4), got {depth!r}")
+        check_value("in_channels", in_channels, "positive integer")
+        check_value("embed_dim", embed_dim, "positive integer")
+        check_value("width", width, "positive integer")
+        check_value("depth", depth, "positive integer", minimum=3,
+                    hint="three stride-2 blocks take 32x32 to 4x4")
         if norm not in NORMS:
             raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
         if pool not in POOLS:
@@ -157,11 +153,13 @@ class YNet(nn.Module):
     """
 
     def __init__(self, *, eo_channels: int = 3, sar_channels: int = 2, n_classes: int,
-                 norm: str = "instance", embed_dim: int = 64, width: int = 16, depth: int = 3,
-                 pool: str = "mean", proj_dim: int | None = None) -> None:
+                 norm: str = "instance", embed_dim: int = LESSON_SIZE["embed_dim"],
+                 width: int = LESSON_SIZE["width"], depth: int = LESSON_SIZE["depth"],
+                 pool: str = LESSON_SIZE["pool"], proj_dim: int | None = None) -> None:
         super().__init__()
-        _check_positive_int("n_classes", n_classes)
-        proj_dim = embed_dim if proj_dim is None else _check_positive_int("proj_dim", proj_dim)
+        check_value("n_classes", n_classes, "positive integer")
+        proj_dim = embed_dim if proj_dim is None else check_value("proj_dim", proj_dim,
+                                                                  "positive integer")
         self.config: dict[str, Any] = {
             "eo_channels": eo_channels, "sar_channels": sar_channels, "n_classes": n_classes,
             "norm": norm, "embed_dim": embed_dim, "width": width, "depth": depth, "pool": pool,

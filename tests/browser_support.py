@@ -31,8 +31,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 EXPLORER = ".swdkit-alignment-explorer"
 # Inserted after the parameters by the broken variant: every widget callback does nothing.
 BREAK_CALLBACK = ("# test-only: break every swdkit widget callback\n"
-                  "import swdkit.widgets\n"
-                  "swdkit.widgets.LiveFigureWidget._on_change = lambda self, change: None\n")
+                  "import swdkit.views\n"
+                  "swdkit.views.LiveFigureWidget._on_change = lambda self, change: None\n")
 
 
 def require_browser() -> Any:

@@ -1,7 +1,7 @@
 """Fake, fast stand-ins for the grid's data loader and run function (tests only).
 
 They have the call signatures of ``swdkit.data.load_lesson_data`` and
-``swdkit.pipeline.run_method`` and return the same result fields, so the grid machinery can be
+``swdkit.methods.run_method`` and return the same result fields, so the grid machinery can be
 tested in milliseconds. The accuracy is a deterministic function of the settings, so a test can
 compute what the store must hold without running anything.
 """

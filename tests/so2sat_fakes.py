@@ -133,10 +133,10 @@ class FakeServer:
 
 def fake_synthetic_module(*, n_classes_written: tuple[int, ...] = (2, 5, 6, 7)
                           ) -> types.ModuleType:
-    """A fast stand-in for ``swdkit.synthetic``: ``make_synthetic`` writes tiny random files
+    """A fast stand-in for the generator: ``make_synthetic`` writes tiny random files
     with ``generator``, ``seed`` and size attributes and records its calls in ``module.calls``;
     ``synthetic_matches`` compares those attributes."""
-    module = types.ModuleType("swdkit.synthetic")
+    module = types.ModuleType("swdkit.data.synthetic._make")
     module.DEFAULT_N_TRAIN, module.DEFAULT_N_VAL, module.DEFAULT_N_TEST = 3, 2, 2
     module.calls = []
 
@@ -169,14 +169,10 @@ def fake_synthetic_module(*, n_classes_written: tuple[int, ...] = (2, 5, 6, 7)
 
 
 def install_fake_synthetic(monkeypatch) -> types.ModuleType:
-    """Make ``swdkit.synthetic`` the fake for one test: in ``sys.modules`` and as the package
-    attribute (``from swdkit import synthetic`` reads the attribute first once the real module
-    has been imported)."""
-    import sys
-
-    import swdkit
+    """Make the fake the generator for one test: the library reaches the generator as
+    ``from swdkit.data import synthetic``, which reads the package attribute."""
+    import swdkit.data
 
     fake = fake_synthetic_module()
-    monkeypatch.setitem(sys.modules, "swdkit.synthetic", fake)
-    monkeypatch.setattr(swdkit, "synthetic", fake, raising=False)
+    monkeypatch.setattr(swdkit.data, "synthetic", fake)
     return fake

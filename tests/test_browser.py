@@ -24,7 +24,7 @@ from browser_support import (
     wait_for_file,
 )
 
-from swdkit.runner import load_param_file
+from swdkit.notebooks._runner import load_param_file
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "05_umap_embeddings.ipynb"

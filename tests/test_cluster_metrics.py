@@ -1,4 +1,4 @@
-"""Tests of swdkit.cluster_metrics against slow loops, scikit-learn and known cases."""
+"""Tests of swdkit.train._cluster_metrics against slow loops, scikit-learn and known cases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from swdkit.cluster_metrics import knn_accuracy, pairwise_distances, silhouette
+from swdkit.train._cluster_metrics import knn_accuracy, pairwise_distances, silhouette
 
 
 def slow_knn(ref, yr, query, yq, k, metric):

@@ -119,8 +119,8 @@ def _rewrite_chunked(src: Path, dst: Path) -> Path:
 
 @pytest.mark.parametrize("max_samples", [None, 9])
 def test_memory_mapped_and_h5py_paths_agree(tmp_path, monkeypatch, max_samples):
-    from swdkit import so2sat_read
-    from swdkit.so2sat_mmap import mappable
+    from swdkit.data.io import _read as so2sat_read
+    from swdkit.data.io._mmap import mappable
 
     src = write_so2sat(tmp_path / "plain" / "training.h5", ALL17)
     _rewrite_chunked(src, tmp_path / "chunked" / "training.h5")
@@ -403,7 +403,7 @@ def test_lesson_data_default_remakes_a_set_made_with_other_settings(tmp_path, mo
 
 
 def test_real_generator_files_read_through_the_same_path(tmp_path):
-    from swdkit import synthetic
+    from swdkit.data.synthetic import _make as synthetic
 
     synthetic.make_synthetic(tmp_path, n_train=2, n_val=1, n_test=1, seed=3, progress=False)
     lesson = data.load_lesson_data(tmp_path, classes="all")

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from so2sat_fakes import FakeServer, install_fake_synthetic, write_so2sat
 
-from swdkit import data, so2sat_files
+from swdkit import data
 from swdkit.cli import build_parser, main
-from swdkit.so2sat_files import RemoteFile
+from swdkit.data.io import _download as so2sat_files
+from swdkit.data.io._download import RemoteFile
 
 BLOB = b"so2sat validation bytes " * 500
 

@@ -1,4 +1,4 @@
-"""The data lesson's display helpers and figures (swdkit.data_plots).
+"""The data lesson's display helpers and figures (swdkit.views._data_figures).
 
 Amplitude and phase are checked against numpy's complex arithmetic on planted values, the
 stretch against hand-computed percentiles, the gallery tile by tile against the helpers and the
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from swdkit import data_plots as dp
+from swdkit.views import _data_figures as dp
 
 
 def planted_sar(rng: np.random.Generator, n: int = 5, size: int = 4) -> tuple[np.ndarray, ...]:

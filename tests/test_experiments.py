@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from swdkit.experiments import (
-    CLASS_SETS,
-    METHODS,
-    NORMS,
-    expand_grid,
-    load_grid,
-    parse_grid,
-    run_key,
-)
+from swdkit.data import CLASS_SETS
+from swdkit.experiments import METHODS, expand_grid, load_grid, parse_grid, run_key
+from swdkit.models import NORMS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -174,8 +168,8 @@ def test_restrict_grid_keeps_the_intersection_and_merges_settings():
 
 def test_the_facade_reaches_the_grid_functions():
     import swdkit.experiments as ex
-    from swdkit.grid_runner import run_grid
-    from swdkit.summary import summarize
+    from swdkit.experiments._runner import run_grid
+    from swdkit.experiments._summary import summarize
 
     assert ex.run_grid is run_grid and ex.summarize is summarize
     with pytest.raises(AttributeError):

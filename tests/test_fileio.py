@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from swdkit.fileio import atomic_path, json_ready, write_json_atomic, write_text_atomic
-from swdkit.notebook_io import record_metrics
+from swdkit.notebooks._records import record_metrics
 
 
 def test_a_failed_write_keeps_the_good_file_and_leaves_no_temporary(tmp_path):

@@ -15,7 +15,7 @@ import yaml
 
 from swdkit.cli import main
 from swdkit.experiments import load_grid, run_key
-from swdkit.results_store import read_store
+from swdkit.experiments._store import read_store
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib
 import pytest
 
-from swdkit.grid_report import claim_checks, claims_table, write_report
-from swdkit.paper_figures import figure_accuracy_vs_labels, figure_norm, figure_supcon
+from swdkit.experiments._figures import figure_accuracy_vs_labels, figure_norm, figure_supcon
+from swdkit.experiments._report import claim_checks, claims_table, write_report
 
 matplotlib.use("Agg")
 
@@ -112,7 +112,7 @@ def test_report_notes_runs_from_different_source_versions(tmp_path):
 
 
 def test_timing_table_medians():
-    from swdkit.grid_report import timing_table
+    from swdkit.experiments._report import timing_table
 
     recs = [dict(_rec("swd", s, 0.5), seconds=t) for s, t in enumerate([10, 30, 20, 40])]
     recs.append(dict(_rec("sar_only", 0, 0.5), seconds=5))

@@ -8,8 +8,8 @@ import pytest
 from grid_fakes import expected_accuracy
 
 from swdkit.experiments import parse_grid, run_key
-from swdkit.grid_runner import StoreProblemWarning, run_grid
-from swdkit.results_store import append_record, read_store
+from swdkit.experiments._runner import StoreProblemWarning, run_grid
+from swdkit.experiments._store import append_record, read_store
 
 FAKES = {"run": "grid_fakes:fake_run", "load_data": "grid_fakes:fake_load"}
 
@@ -149,27 +149,31 @@ def test_dask_local_cluster_runs_the_grid(tmp_path):
     _check_store(tmp_path / "other.jsonl", spec)
 
 
-def test_default_run_dispatches_and_quiets_progress(monkeypatch):
-    import swdkit.pipeline
-    import swdkit.semisup
-    from swdkit.grid_worker import default_run
+def test_default_run_quiets_progress_and_passes_every_setting(monkeypatch):
+    import swdkit.methods
+    from swdkit.experiments._worker import default_run
 
-    seen = {}
-    monkeypatch.setattr(swdkit.pipeline, "run_method",
-                        lambda data, **kw: seen.setdefault("pipeline", kw))
-    monkeypatch.setattr(swdkit.semisup, "run_semisup",
-                        lambda data, **kw: seen.setdefault("semisup", kw))
+    seen = []
+    monkeypatch.setattr(swdkit.methods, "run_method", lambda data, **kw: seen.append(kw))
     default_run(None, method="swd", n_labeled=32, seed=0, config={"gamma": 2.0, "epochs": 3})
-    default_run(None, method="semisup", n_labeled=32, seed=0, config={"gamma": 2.0})
-    assert seen["pipeline"]["method"] == "swd"
-    assert seen["pipeline"]["config"] == {"progress": False, "epochs": 3}  # gamma is semisup's
-    assert seen["semisup"]["config"] == {"progress": False, "gamma": 2.0}
-    with pytest.raises(ValueError, match="valid choices are sar_only"):
-        default_run(None, method="dann", n_labeled=32, seed=0)
+    default_run(None, method="semisup", n_labeled=32, seed=0, config={"progress": True})
+    assert seen[0]["method"] == "swd"
+    assert seen[0]["config"] == {"progress": False, "gamma": 2.0, "epochs": 3}
+    assert seen[1]["method"] == "semisup" and seen[1]["config"] == {"progress": True}
+
+
+def test_every_registered_method_is_a_grid_method_and_unknown_ones_are_named():
+    from swdkit.experiments import METHODS as GRID_METHODS
+    from swdkit.methods import METHODS, REGISTRY, get_method
+
+    assert GRID_METHODS == METHODS == tuple(REGISTRY)
+    assert {"sar_only", "finetune", "swd", "semisup"} <= set(METHODS)
+    with pytest.raises(ValueError, match="method must be one of sar_only, finetune, swd"):
+        get_method("dann")
 
 
 def test_the_source_digest_is_taken_before_the_run_imports_its_code(monkeypatch):
-    from swdkit import grid_worker
+    from swdkit.experiments import _worker as grid_worker
 
     monkeypatch.setattr(grid_worker, "_SOURCE_DIGEST", [])
     seen = []

@@ -8,8 +8,8 @@ import torch
 from losses_reference import sliced_reference, w1d_linear_program, w1d_replicated
 
 from swdkit.losses import random_projections, sliced_wasserstein, wasserstein_1d
-from swdkit.sliced import _sliced_from_projected, project
-from swdkit.transport_1d import quantile_pairing
+from swdkit.losses._sliced import _sliced_from_projected, project
+from swdkit.losses._transport_1d import quantile_pairing
 
 F64 = torch.float64
 

@@ -107,7 +107,7 @@ def test_default_sizes():
     # vectors in each of the first two blocks, the embedding layer (64 pooled channels -> 64,
     # with bias): computed by hand from the architecture.
     assert lesson == 432 + 4608 + 18432 + 64 + 2 * (16 + 32) + 64 * 64 + 64
-    flat = count_parameters(Encoder(3, pool="flatten", **LESSON_SIZE))
+    flat = count_parameters(Encoder(3, **{**LESSON_SIZE, "pool": "flatten"}))
     assert flat == lesson + (16 - 1) * 64 * 64  # 16 positions instead of one
     assert gpu > 10 * lesson
 

@@ -1,4 +1,4 @@
-"""swdkit.normalize: statistics fitted on training only, the three SAR scalings, plain data."""
+"""swdkit.data normalisation: fitted on training only, the three SAR scalings, plain data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from swdkit.data import Split
-from swdkit.normalize import (
+from swdkit.data._normalize import (
     ROBUST_CLIP,
     SAR_NORMS,
     NormStats,

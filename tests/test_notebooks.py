@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from swdkit.runner import discover, load_param_file, run_notebooks
+from swdkit.notebooks._runner import discover, load_param_file, run_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"

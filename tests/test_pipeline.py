@@ -1,4 +1,4 @@
-"""Tests of swdkit.pipeline: run_method's pairing, results, EO checkpoint cache and configs."""
+"""Tests of swdkit.methods: run_method's pairing, results, EO checkpoint cache and configs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from test_train import stripes
 
 from swdkit import train
 from swdkit.data import Split, few_shot_indices
-from swdkit.pipeline import (
+from swdkit.methods import (
     METHODS,
     MethodConfig,
     load_or_pretrain_eo,
@@ -97,7 +97,7 @@ def test_eo_checkpoint_cache_reproduces_the_run(data, tmp_path):
 
 
 def test_load_or_pretrain_keeps_the_given_sar_encoder(data, tmp_path):
-    from swdkit.pipeline import build_net
+    from swdkit.methods import build_net
 
     cfg = resolve_config(TINY)
     load_or_pretrain_eo(data, seed=0, config=cfg, device="cpu", checkpoint_dir=tmp_path)
@@ -125,5 +125,7 @@ def test_bad_arguments(data):
     with pytest.raises(ValueError, match="norm must be one of"):
         run_method(data, method="swd", n_labeled=6, seed=0, norm="layer", config=TINY,
                    device="cpu")
-    with pytest.raises(ValueError, match="LessonData"):
+    with pytest.raises(TypeError, match="LessonData"):
         run_method(object(), method="swd", n_labeled=6, seed=0, config=TINY, device="cpu")
+    with pytest.raises(TypeError, match="seed must be an integer >= 0, got str"):
+        run_method(data, method="swd", n_labeled=6, seed="0", config=TINY, device="cpu")

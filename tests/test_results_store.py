@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from swdkit import results_store
-from swdkit.results_store import append_record, read_store
+from swdkit.experiments import _store as results_store
+from swdkit.experiments._store import append_record, read_store
 
 
 def _record(seed, acc=0.5, method="swd"):

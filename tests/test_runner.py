@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from swdkit import cli
-from swdkit.runner import (
+from swdkit.notebooks._runner import (
     ParamSpec,
     UnknownParameterWarning,
     discover,

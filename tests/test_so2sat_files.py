@@ -1,4 +1,4 @@
-"""swdkit.so2sat_files and swdkit.so2sat_prepare: download (resume, md5), verify, prepare."""
+"""swdkit.data.io._download and swdkit.data.io._prepare: download (resume, md5), verify, prepare."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 from so2sat_fakes import FakeServer, write_so2sat
 
-from swdkit import data, so2sat_files
-from swdkit.so2sat_files import DownloadError, RemoteFile, download, file_url, verify
-from swdkit.so2sat_prepare import prepare
+from swdkit import data
+from swdkit.data.io import _download as so2sat_files
+from swdkit.data.io._download import DownloadError, RemoteFile, download, file_url, verify
+from swdkit.data.io._prepare import prepare
 
 BLOBS = {"training.h5": bytes(range(256)) * 4000 + b"end of training",
          "validation.h5": b"validation" * 3000, "testing.h5": b"testing!" * 2000}

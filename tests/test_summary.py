@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from swdkit.summary import (
+from swdkit.experiments._summary import (
     markdown_table,
     mean_and_sem,
     methods_side_by_side,

@@ -8,8 +8,9 @@ import h5py
 import numpy as np
 import pytest
 
-from swdkit import synthetic, synthetic_splits
-from swdkit.synthetic import (
+from swdkit.data.synthetic import _make as synthetic
+from swdkit.data.synthetic import _splits as synthetic_splits
+from swdkit.data.synthetic._make import (
     N_CITIES,
     SPLIT_FILES,
     SPLITS,

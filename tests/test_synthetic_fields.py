@@ -7,14 +7,14 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from swdkit.synthetic_fields import (
+from swdkit.data.synthetic._fields import (
     block_mean,
     normal_quantile,
     shifted_count,
     shifted_max,
     smooth_fields,
 )
-from swdkit.synthetic_lee import box_mean
+from swdkit.data.synthetic._lee import box_mean
 
 
 def test_block_mean_equals_loop_average():

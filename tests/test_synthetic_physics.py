@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from swdkit.synthetic import generate_split
-from swdkit.synthetic_cities import draw_cities
-from swdkit.synthetic_classes import CLASS_TABLE, draw_layout
-from swdkit.synthetic_eo import render_eo
-from swdkit.synthetic_materials import ASPHALT, GRASS, MATERIALS, ROOF_CONCRETE, TREE, WATER
-from swdkit.synthetic_sar import render_sar, sigma0_maps, speckle
-from swdkit.synthetic_scenes import Scene, render_scenes
+from swdkit.data.synthetic._cities import draw_cities
+from swdkit.data.synthetic._classes import CLASS_TABLE, draw_layout
+from swdkit.data.synthetic._eo import render_eo
+from swdkit.data.synthetic._make import generate_split
+from swdkit.data.synthetic._materials import ASPHALT, GRASS, MATERIALS, ROOF_CONCRETE, TREE, WATER
+from swdkit.data.synthetic._sar import render_sar, sigma0_maps, speckle
+from swdkit.data.synthetic._scenes import Scene, render_scenes
 
 G = 64  # fine grid of the default upsampling (5 m cells)
 B4, B8, B11 = 2, 6, 8

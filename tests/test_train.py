@@ -1,4 +1,4 @@
-"""Tests of the training phases (swdkit.train, swdkit.align), augmentations and evaluation."""
+"""Tests of the training phases (swdkit.train), augmentations and evaluation."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import torch
 import torch.nn.functional as F
 
 from swdkit import train
-from swdkit.augment import random_dihedral, random_shift, two_views
-from swdkit.batches import ClassSampler, epoch_batches, make_generator
 from swdkit.models import YNet
+from swdkit.train._augment import random_dihedral, random_shift, two_views
+from swdkit.train._batches import ClassSampler, epoch_batches, make_generator
 
 TINY = {"width": 4, "embed_dim": 8}
 
@@ -154,7 +154,7 @@ def test_alignment_with_zero_weights_is_plain_cross_entropy_training():
     ref.load_state_dict(net.state_dict())
     cfg = quiet(train.AlignConfig, epochs=2, steps_per_epoch=3, alpha=0.0, beta=0.0,
                 eo_per_class=8, unlabeled_batch=12, batch_size=9, lr=2e-3)
-    result = train.align_swd(net, (xe, ye), (xl, yl), xu, cfg)
+    result = train.align_domains(net, (xe, ye), (xl, yl), xu, cfg)
     params = [*ref.eo_encoder.parameters(), *ref.sar_encoder.parameters(),
               *ref.head.parameters()]
     opt = torch.optim.Adam(params, lr=2e-3)
@@ -178,7 +178,7 @@ def test_alignment_terms_shrink_the_gap_between_domains():
     net = YNet(n_classes=3, norm="instance", **TINY)
     cfg = quiet(train.AlignConfig, epochs=6, alpha=10.0, beta=10.0, eo_per_class=8,
                 unlabeled_batch=16, lr=2e-3)
-    result = train.align_swd(net, (xe, ye), (xl, yl), xu, cfg, probe=((xe, ye), (xl, yl)))
+    result = train.align_domains(net, (xe, ye), (xl, yl), xu, cfg, probe=((xe, ye), (xl, yl)))
     sw = result.curve("sw_probe")
     assert sw[-1] < 0.5 * sw[0]
     assert result.curve("marginal")[-1] < result.curve("marginal")[0]
@@ -193,7 +193,7 @@ def _run_everything(seed):
     xs, ys = stripes(32, 2, 2, seed=1)
     hist = train.pretrain_eo(net, (x, y), quiet(train.PretrainConfig, epochs=1, batch_size=16,
                                                 supcon=True, seed=seed)).history
-    hist += train.align_swd(net, (x, y), (xs[:4], ys[:4]), xs,
+    hist += train.align_domains(net, (x, y), (xs[:4], ys[:4]), xs,
                             quiet(train.AlignConfig, epochs=1, seed=seed, eo_per_class=4,
                                   unlabeled_batch=16, n_projections=16)).history
     return params_of(net), [{k: v for k, v in h.items() if k != "seconds"} for h in hist]
@@ -217,10 +217,10 @@ def test_one_class_and_one_label_per_class_give_no_nan(discrepancy):
     net = YNet(n_classes=3, norm="instance", **TINY)
     cfg = quiet(train.AlignConfig, epochs=1, steps_per_epoch=2, discrepancy=discrepancy,
                 eo_per_class=4, unlabeled_batch=8, n_projections=8)
-    result = train.align_swd(net, (x, zeros), (xs[:1], zeros[:1]), xs, cfg)  # one class
+    result = train.align_domains(net, (x, zeros), (xs[:1], zeros[:1]), xs, cfg)  # one class
     assert_finite(result, net)
     y3 = torch.arange(16) % 3
-    result = train.align_swd(net, (x, y3), (xs[:3], y3[:3]), xs, cfg)  # one label per class
+    result = train.align_domains(net, (x, y3), (xs[:3], y3[:3]), xs, cfg)  # one label per class
     assert_finite(result, net)
 
 
@@ -247,7 +247,7 @@ def test_snapshots_share_the_probe_and_match_the_history():
     before = net.eval().embed_sar(probe.sar).detach()
     cfg = quiet(train.AlignConfig, epochs=4, snapshot_every=2, eo_per_class=4,
                 unlabeled_batch=8)
-    result = train.align_swd(net, (xe, ye), (xs[:6], ys[:6]), xs, cfg, probe=probe)
+    result = train.align_domains(net, (xe, ye), (xs[:6], ys[:6]), xs, cfg, probe=probe)
     snaps = result.snapshots
     assert [s.epoch for s in snaps] == [0, 2, 4]
     torch.testing.assert_close(torch.from_numpy(snaps[0].sar), before)
@@ -294,13 +294,13 @@ def test_evaluate_matches_a_counting_loop():
 def test_finetune_bridge_copies_all_but_the_first_convolution():
     net = YNet(n_classes=2, **TINY)
     first_sar = net.sar_encoder.features[0].weight.detach().clone()
-    copied = train.bridge_eo_to_sar(net)
+    copied = train.init_sar_encoder(net)
     assert copied and not any(k.startswith("features.0.") for k in copied)
     sar, eo = net.sar_encoder.state_dict(), net.eo_encoder.state_dict()
     for key in copied:
         assert torch.equal(sar[key], eo[key])
     assert torch.equal(net.sar_encoder.features[0].weight, first_sar)
-    assert train.bridge_eo_to_sar(net, "fresh_encoder") == []
+    assert train.init_sar_encoder(net, "random") == []
 
 
 def test_bad_inputs_raise_clear_errors():

@@ -9,10 +9,12 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from toy_runs import toy_snapshots
 
-from swdkit import alignment_stats, embedding_views, viz
-from swdkit.snapshot_checks import check_runs, check_snapshots
-from swdkit.toy_runs import toy_snapshots
+from swdkit.views import _alignment_stats as alignment_stats
+from swdkit.views import _plots as viz
+from swdkit.views import _umap_frames as embedding_views
+from swdkit.views._snapshot_checks import check_runs, check_snapshots
 
 
 @pytest.fixture(autouse=True)

@@ -10,10 +10,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from toy_runs import toy_snapshots
 
-from swdkit import embedding_views, swd_playground
-from swdkit.toy_runs import toy_snapshots
-from swdkit.widgets import AlignmentExplorer, SWDPlayground
+from swdkit.views import AlignmentExplorer, SWDPlayground
+from swdkit.views import _toy_flow as swd_playground
+from swdkit.views import _umap_frames as embedding_views
 
 # --- the flow's maths ------------------------------------------------------------------------
 
@@ -232,7 +233,7 @@ def test_playground_refuses_bad_input():
 
 def test_importing_the_views_stays_light():
     """ipywidgets, umap and pyplot load only when a widget or a frame is made."""
-    code = ("import sys, swdkit.widgets, swdkit.viz, swdkit.embedding_views, swdkit.swd_playground;"
+    code = ("import sys, swdkit.views;"
             "print(sorted(m for m in ('ipywidgets', 'umap', 'matplotlib.pyplot', 'torch')"
             " if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

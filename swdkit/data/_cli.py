@@ -1,0 +1,151 @@
+"""``swdkit data``: make the synthetic set, fetch, check and prepare the real So2Sat files.
+
+    swdkit data synthetic [--out DIR] [--seed S] [--n-train N --n-val N --n-test N] [--if-missing]
+    swdkit data download --version 2 --out DIR [--base-url URL] [--split NAME ...]
+    swdkit data verify DIR
+    swdkit data prepare SRC OUT [--classes lowrise|urban|all|I,J,...] [--block-size N]
+
+Each handler returns the exit status: 0 success, 1 a check failed or the host could not be
+reached (the message says what to do), 2 bad input (printed by ``swdkit.cli``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _classes_arg(text: str) -> str | list[int]:
+    """``lowrise`` / ``urban`` / ``all``, or comma-separated So2Sat class indices."""
+    if text.replace(",", "").replace(" ", "").isdigit():
+        return [int(part) for part in text.split(",") if part.strip()]
+    return text
+
+
+def _cmd_synthetic(args: argparse.Namespace) -> int:
+    from swdkit.data._lesson import ensure_synthetic
+
+    for name in ("n_train", "n_val", "n_test"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be at least 1 sample per class, "
+                             f"got {value}")
+    sizes = {"n_train": args.n_train, "n_val": args.n_val, "n_test": args.n_test}
+    if args.out is None:
+        from swdkit.data._split import default_data_dir
+
+        out = default_data_dir()
+    else:
+        out = Path(args.out)
+    if args.if_missing:
+        root, made = ensure_synthetic(out, seed=args.seed, **sizes)
+        print(f"{'made' if made else 'kept (already there, same settings)'}: synthetic set "
+              f"in {root}")
+        return 0
+    from swdkit.data import synthetic
+
+    defaults = {"n_train": synthetic.DEFAULT_N_TRAIN, "n_val": synthetic.DEFAULT_N_VAL,
+                "n_test": synthetic.DEFAULT_N_TEST}
+    sizes = {k: defaults[k] if v is None else v for k, v in sizes.items()}
+    synthetic.make_synthetic(out, seed=args.seed, progress=True, **sizes)
+    print(f"made: synthetic set in {out}")
+    return 0
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from swdkit.data.io._download import DownloadError, download
+
+    try:
+        paths = download(args.version, args.out, base_url=args.base_url, splits=args.split,
+                         retries=args.retries, timeout=args.timeout)
+    except DownloadError as err:
+        print(f"swdkit data download: {err}", file=sys.stderr)
+        return 1
+    for path in paths:
+        print(f"ok (md5 verified): {path}")
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from swdkit.data.io._download import verify
+
+    results = verify(args.dir)
+    failed = 0
+    for r in results:
+        if r.status == "ok":
+            print(f"ok        {r.path}  md5 {r.found_md5}")
+        elif r.status == "generated":
+            print(f"skipped   {r.path}  (written by swdkit: synthetic or a prepared cache; no "
+                  "published md5)")
+        elif r.status == "size":
+            failed += 1
+            print(f"BAD SIZE  {r.path}  {r.path.stat().st_size:,} bytes (truncated or wrong "
+                  "file); download it again")
+        else:
+            failed += 1
+            print(f"BAD MD5   {r.path}  found {r.found_md5}, expected {r.expected_md5}; "
+                  "download it again")
+    skipped = sum(r.status == "generated" for r in results)
+    print(f"{len(results) - failed - skipped} verified, {skipped} skipped, {failed} bad")
+    return 1 if failed else 0
+
+
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from swdkit.data.io._prepare import prepare
+
+    for path in prepare(args.src, args.out, classes=args.classes, block_size=args.block_size):
+        print(f"wrote {path}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``data`` command group to the ``swdkit`` parser."""
+    data = subparsers.add_parser(
+        "data", help="make, fetch, check and prepare data sets",
+        description="Make the synthetic So2Sat-format set, or fetch, check and prepare the real "
+                    "So2Sat LCZ42 files.")
+    sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
+
+    p = sub.add_parser("synthetic", help="write the synthetic So2Sat-format set (3 .h5 files)")
+    p.add_argument("--out", default=None,
+                   help="destination folder (default: where the notebooks look for it, "
+                        "$SWDKIT_DATA_DIR or ~/.cache/swdkit/synthetic)")
+    p.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    for split in ("train", "val", "test"):
+        p.add_argument(f"--n-{split}", type=int, default=None, metavar="N",
+                       help=f"{split} samples per class (default: the generator's)")
+    p.add_argument("--if-missing", action="store_true",
+                   help="do nothing if DIR already holds a set made with these settings")
+    p.set_defaults(func=_cmd_synthetic)
+
+    from swdkit.data.io._download import DOWNLOAD_VERSIONS
+
+    p = sub.add_parser("download", help="fetch the real So2Sat LCZ42 files (resumable, md5)")
+    p.add_argument("--version", required=True, choices=DOWNLOAD_VERSIONS,
+                   help="2 (training/validation/testing) or a version-3 scenario; 3 = all three")
+    p.add_argument("--out", required=True, help="destination folder")
+    p.add_argument("--base-url", default=None,
+                   help="URL pattern with {dir} and {file}, or a prefix for the relative path "
+                        "(default: the TUM dataserv share)")
+    p.add_argument("--split", action="append", default=None,
+                   choices=("training", "validation", "testing"),
+                   help="fetch only this split (repeatable; default: all)")
+    p.add_argument("--retries", type=int, default=5, help="resumes after a broken connection")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds without data")
+    p.set_defaults(func=_cmd_download)
+
+    p = sub.add_parser("verify", help="check the md5 of every So2Sat file in DIR")
+    p.add_argument("dir", help="folder with the .h5 files")
+    p.set_defaults(func=_cmd_verify)
+
+    from swdkit.data.io._h5 import DEFAULT_BLOCK_SIZE
+
+    p = sub.add_parser("prepare", help="stream So2Sat files into a compact lesson cache")
+    p.add_argument("src", help="a So2Sat .h5 file or a folder of them")
+    p.add_argument("out", help="cache folder (or, for one source file, a .h5 path)")
+    p.add_argument("--classes", type=_classes_arg, default="all",
+                   help="class set (lowrise, urban, all) or indices like 2,5,6,7 (default all)")
+    p.add_argument("--block-size", type=int, default=DEFAULT_BLOCK_SIZE,
+                   help=f"rows per block; memory ~ 80 KB per row (default {DEFAULT_BLOCK_SIZE})")
+    p.set_defaults(func=_cmd_prepare)

@@ -1,0 +1,135 @@
+"""The data a lesson starts from: three normalised splits, made on first use if need be.
+
+Public through :mod:`swdkit.data._split` (``swdkit.data.load_lesson_data``, ``swdkit.data.LessonData``).
+The built-in default is the synthetic So2Sat-format set of :mod:`swdkit.data.synthetic._make`, written to
+:func:`swdkit.data.default_data_dir` the first time it is needed and rewritten when the files
+there were made with other settings or by another generator version.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from swdkit.data._split import Split, default_data_dir, load_split, missing_hint
+
+SPLIT_FILES = ("training.h5", "validation.h5", "testing.h5")
+# A file attribute that only generated data carries (swdkit.data.synthetic writes it, and
+# `swdkit data prepare` copies source attributes into its cache).
+GENERATOR_ATTR = "generator"
+
+
+@dataclass
+class LessonData:
+    """Everything a lesson needs: normalised splits and how they were made.
+
+    Attributes:
+        train, val, test: normalised :class:`swdkit.data.Split` s (statistics fitted on
+            ``train`` only).
+        stats: the :class:`swdkit.data.NormStats` used (plain data; ``stats.to_dict()``).
+        class_names: the K class names; ``n_classes`` = K.
+        data_dir: the folder read.
+        source: ``"synthetic"`` or ``"so2sat"``.
+    """
+
+    train: Split
+    val: Split
+    test: Split
+    stats: Any
+    class_names: list[str]
+    n_classes: int
+    data_dir: Path
+    source: str
+
+
+def _file_attrs(path: Path) -> dict[str, Any] | None:
+    """The HDF5 file attributes of ``path``, or None when it is missing or unreadable."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return dict(f.attrs)
+    except OSError:
+        return None
+
+
+def is_synthetic(root: str | os.PathLike) -> bool:
+    """Whether ``root/training.h5`` was written by a generator (has a ``generator`` attribute)."""
+    attrs = _file_attrs(Path(root) / "training.h5")
+    return attrs is not None and GENERATOR_ATTR in attrs
+
+
+def ensure_synthetic(root: str | os.PathLike, *, n_train: int | None = None,
+                     n_val: int | None = None, n_test: int | None = None, seed: int = 0,
+                     progress: bool = True) -> tuple[Path, bool]:
+    """Make the synthetic set in ``root`` unless a matching one is already there.
+
+    "Matching" is :func:`swdkit.data.synthetic.synthetic_matches`: the three files are readable and
+    carry this generator's name and version, the seed and the sizes. Sizes default to the
+    generator's ``DEFAULT_N_TRAIN``, ``DEFAULT_N_VAL``, ``DEFAULT_N_TEST`` (per class). The
+    generator writes each file atomically, so an interrupted run never leaves a half-written
+    file under a final name.
+
+    Returns:
+        ``(root, made)``: ``made`` is False when a matching set was found and kept.
+    """
+    from swdkit.data import synthetic
+
+    sizes = {"n_train": synthetic.DEFAULT_N_TRAIN if n_train is None else n_train,
+             "n_val": synthetic.DEFAULT_N_VAL if n_val is None else n_val,
+             "n_test": synthetic.DEFAULT_N_TEST if n_test is None else n_test}
+    root = Path(root).expanduser()
+    if synthetic.synthetic_matches(root, seed=seed, **sizes):
+        return root, False
+    synthetic.make_synthetic(root, seed=seed, progress=progress, **sizes)
+    return root, True
+
+
+def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
+                     classes: str | Sequence[int] = "lowrise", max_train: int | None = None,
+                     max_val: int | None = None, max_test: int | None = None,
+                     sar_norm: str = "standard") -> LessonData:
+    """Load training, validation and testing, normalised with training statistics only.
+
+    Args:
+        data_dir: a folder with ``training.h5``, ``validation.h5``, ``testing.h5`` (real So2Sat
+            version 2, the synthetic stand-in, or a cache from ``swdkit data prepare``), read
+            as is. None uses :func:`swdkit.data.default_data_dir` and makes the synthetic set
+            there (default sizes, seed 0) if it is absent or was made with other settings.
+        classes: class configuration name (``"lowrise"``, ``"urban"``, ``"all"``) or So2Sat
+            class indices.
+        max_train, max_val, max_test: strided subsample sizes (see
+            :func:`swdkit.data.load_split`); None keeps every sample.
+        sar_norm: ``"standard"``, ``"signed_log"`` or ``"robust"`` (see
+            :mod:`swdkit.data._normalize`).
+
+    Returns:
+        A :class:`LessonData`.
+
+    Raises:
+        FileNotFoundError: ``data_dir`` or one of its files is missing (the message names the
+            commands that make or fetch them).
+        ValueError: an unknown option, or a file in the wrong layout (see ``load_split``).
+    """
+    from swdkit.data import _normalize as normalize
+
+    if sar_norm not in normalize.SAR_NORMS:
+        raise ValueError(f"sar_norm={sar_norm!r} is unknown; choose one of {normalize.SAR_NORMS}")
+    if data_dir is None:
+        root, _ = ensure_synthetic(default_data_dir())
+    else:
+        root = Path(data_dir).expanduser()
+        if not root.is_dir():
+            raise FileNotFoundError(f"data_dir {root} is not a folder. {missing_hint(root)}")
+    train = load_split(root, "training", classes=classes, max_samples=max_train)
+    val = load_split(root, "validation", classes=classes, max_samples=max_val)
+    test = load_split(root, "testing", classes=classes, max_samples=max_test)
+    stats = normalize.fit_normalization(train, sar_norm=sar_norm)
+    return LessonData(
+        train=normalize.normalize_split(train, stats), val=normalize.normalize_split(val, stats),
+        test=normalize.normalize_split(test, stats), stats=stats,
+        class_names=list(train.class_names), n_classes=len(train.class_names), data_dir=root,
+        source="synthetic" if is_synthetic(root) else "so2sat")

@@ -1,0 +1,256 @@
+"""The synthetic So2Sat-format data set: swdkit's built-in default data.
+
+``make_synthetic(root)`` writes ``training.h5``, ``validation.h5`` and ``testing.h5`` in the
+So2Sat LCZ42 version-2 layout (Zhu et al., IEEE GRSM 8(3), 2020): datasets ``sen1``
+``(N, 32, 32, 8)``, ``sen2`` ``(N, 32, 32, 10)`` and one-hot ``label`` ``(N, 17)``,
+channels-last, float32 here (the real files are float64), plus an extra ``city`` ``(N,)``
+(int16) naming the city each patch comes from. Samples are shuffled within each file. Any tool
+that reads So2Sat reads these files, and swdkit's reader does not care which it gets.
+
+How a sample is made (one module per step):
+
+1. Cities (:mod:`swdkit.data.synthetic._cities`): each split has its own cities (training 10,
+   validation 3, testing 4), like So2Sat's geographic split; a city fixes season, sensor gains,
+   incidence angle, soil moisture, wind on water and building style.
+2. Latent scene (:mod:`swdkit.data.synthetic._classes`, :mod:`swdkit.data.synthetic._scenes`): the class
+   fixes the ranges of building surface fraction, impervious fraction, building height (Stewart
+   and Oke's LCZ definitions), block, street and lot sizes, roof materials and land cover; a
+   5 m material map and height map are drawn from them.
+3. EO (:mod:`swdkit.data.synthetic._eo`): per-material Sentinel-2 spectra, cast shadows, linear mixing
+   to 10 m, 20 m bands, atmosphere, noise.
+4. SAR (:mod:`swdkit.data.synthetic._sar`, :mod:`swdkit.data.synthetic._lee`): per-material C-band sigma0,
+   radar shadow, double bounce, layover, circular complex Gaussian speckle, the Lee-filtered
+   covariance channels.
+
+Difficulty knobs. What makes the task hard is set by physics- or definition-motivated ranges,
+each documented where it lives and none tuned to make a transfer method or a normalisation
+(instance versus batch norm) win: ``RANGE_SOFTNESS = 0.25`` (class parameter ranges widened by
+a quarter on each side so neighbouring zones overlap, :mod:`swdkit.data.synthetic._classes`), the
+per-city nuisance ranges (:mod:`swdkit.data.synthetic._cities`), single-look speckle, and the width of
+the cardinal effect (:mod:`swdkit.data.synthetic._sar`). Two changes were made after looking at
+output, and are stated here as the house rules ask: the small optical point-spread blur
+(:func:`swdkit.data.synthetic._eo.psf_blur`) was added after inspecting rendered patches, whose
+edges were sharper than Sentinel-2's (before any accuracy was measured); and the compact zones'
+block sizes, occupancy and the footprint cap were raised after a test showed their realised
+building fractions below Stewart and Oke's ranges (after one first accuracy measurement, for
+fidelity to the definitions, not for a target accuracy).
+``benchmarks/synthetic_difficulty.py`` measures the result: EO versus SAR test accuracy of a
+fixed reference classifier and the most confused class pairs.
+
+Measured (a shared 2-core machine, other jobs running, load average 7 to 10; figures from one
+run each):
+
+- Default set (400 / 50 / 100 samples per class: 9,350 samples, 690,036,692 bytes of float32
+  files): 22.2 s CPU time over all threads, 54 s wall at that load. Command::
+
+      .venv/bin/python -c "import time,swdkit.data.synthetic as s; t=time.perf_counter(); \
+      c=time.process_time(); s.make_synthetic('/tmp/synth_time', progress=False); \
+      print(f'{time.perf_counter()-t:.1f} s wall, {time.process_time()-c:.1f} s CPU')"
+
+- Difficulty (``.venv/bin/python benchmarks/synthetic_difficulty.py``: training split, test on
+  the testing cities, fixed reference CNN with batch norm, 6 epochs, seed 0), test accuracy
+  EO (RGB) / SAR (VV re, im): lowrise 89.2 % / 53.5 % (chance 25 %), urban 71.5 % / 36.3 %
+  (10 %), all 63.5 % / 33.6 % (5.9 %). The most confused pair of each set (share of the two
+  classes' test samples predicted as the other), EO: lowrise LCZ3-LCZ6 (compact/open
+  low-rise) 12 %, urban LCZ4-LCZ10 17 %, all LCZA-LCZG 28 %; SAR: lowrise LCZ3-LCZ7 44 %,
+  urban LCZ8-LCZ10 36 %, all LCZ7-LCZA 38 %. A run with ``--epochs 8`` gave 91.8 / 56.0,
+  72.0 / 24.0 and 75.5 / 35.9: single runs move by up to 12 points, so read these as levels,
+  not decimals.
+
+Reproducibility: the same ``seed`` and sizes give identical arrays however many threads render
+them (each block of ``CHUNK`` samples has its own random stream). Across machines the values
+can differ in the last floating-point bits, because numpy's vectorised ``exp``, ``log`` and
+``sin`` vary with the CPU's instruction set. The seed, sizes and generator version are stored
+as HDF5 file attributes; :func:`synthetic_matches` tells whether an existing folder holds
+exactly the requested set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from swdkit.fileio import atomic_path
+from swdkit.data.synthetic._splits import (  # noqa: F401  (re-exported)
+    CHUNK,
+    N_CITIES,
+    N_CLASSES,
+    SPLITS,
+    check_split,
+    default_workers,
+    iter_split,
+    render_samples,
+    split_cities,
+)
+
+GENERATOR_NAME = "swdkit.synthetic"  # marker in every generated file, kept across layouts
+GENERATOR_VERSION = 1
+DEFAULT_N_TRAIN = 400
+DEFAULT_N_VAL = 50
+DEFAULT_N_TEST = 100
+SPLIT_FILES = {split: f"{split}.h5" for split in SPLITS}
+
+
+def _check_count(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer (samples per class, 17 classes); "
+                         f"got {value!r}.")
+    return int(value)
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
+    return int(seed)
+
+
+def generate_split(split: str, n_per_class: int, *, seed: int = 0,
+                   workers: int | None = None) -> dict[str, np.ndarray]:
+    """Render one split in memory (what :func:`make_synthetic` writes to ``<split>.h5``).
+
+    Args:
+        split: ``"training"``, ``"validation"`` or ``"testing"``.
+        n_per_class: samples per class (17 classes, so ``N = 17 * n_per_class``).
+        seed: random seed; the same seed and size give identical arrays.
+        workers: render threads (default: up to 4, one per available core).
+
+    Returns:
+        dict with ``sen1`` float32 ``(N, 32, 32, 8)``, ``sen2`` float32 ``(N, 32, 32, 10)``,
+        ``label`` float32 one-hot ``(N, 17)``, ``city`` int16 ``(N,)``, shuffled.
+    """
+    check_split(split)
+    n_per_class = _check_count("n_per_class", n_per_class)
+    seed = _check_seed(seed)
+    blocks = [b for _, b in iter_split(split, n_per_class, seed,
+                                        workers or default_workers())]
+    return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
+
+
+def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int) -> dict:
+    return {
+        "generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION, "seed": seed,
+        "split": split, "n_per_class": n_per_class, "n_train": sizes["training"],
+        "n_val": sizes["validation"], "n_test": sizes["testing"], "n_classes": N_CLASSES,
+        "cities": split_cities(split).astype(np.int64),
+        "description": "synthetic So2Sat LCZ42-format data made by swdkit (not real imagery)",
+    }
+
+
+def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int], seed: int,
+                 workers: int, bar) -> None:
+    import h5py
+
+    n = N_CLASSES * n_per_class
+    with atomic_path(path) as tmp:
+        with h5py.File(tmp, "w") as f:
+            dsets = {
+                "sen1": f.create_dataset("sen1", (n, 32, 32, 8), dtype="f4"),
+                "sen2": f.create_dataset("sen2", (n, 32, 32, 10), dtype="f4"),
+                "label": f.create_dataset("label", (n, N_CLASSES), dtype="f4"),
+                "city": f.create_dataset("city", (n,), dtype="i2"),
+            }
+            for key, value in _attributes(split, n_per_class, sizes, seed).items():
+                f.attrs[key] = value
+            for start, block in iter_split(split, n_per_class, seed, workers):
+                stop = start + block["label"].shape[0]
+                for key, dset in dsets.items():
+                    dset[start:stop] = block[key]
+                if bar is not None:
+                    bar.update(stop - start)
+
+
+def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
+                   n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST, seed: int = 0,
+                   progress: bool = True) -> Path:
+    """Write the synthetic So2Sat-format data set: ``root/{training,validation,testing}.h5``.
+
+    Each file is written under a temporary name and renamed when complete, so an interrupted
+    run never leaves a half-written file under the final name.
+
+    Args:
+        root: output folder (created if missing).
+        n_train: training samples PER CLASS (17 classes: the file holds ``17 * n_train``).
+        n_val: validation samples per class.
+        n_test: test samples per class.
+        seed: random seed; the same seed and sizes give identical files' arrays.
+        progress: show a tqdm progress bar.
+
+    Returns:
+        The folder, as a :class:`pathlib.Path`.
+
+    Raises:
+        ValueError: a size is not a positive integer or the seed is negative.
+    """
+    sizes = {"training": _check_count("n_train", n_train),
+             "validation": _check_count("n_val", n_val),
+             "testing": _check_count("n_test", n_test)}
+    seed = _check_seed(seed)
+    root = Path(root).expanduser()
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"root must be a folder; {str(root)!r} exists and is a file. "
+                         "Pass a folder path (it is created if missing).")
+    root.mkdir(parents=True, exist_ok=True)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=N_CLASSES * sum(sizes.values()), desc="synthetic So2Sat",
+                   unit="sample")
+    try:
+        for split in SPLITS:
+            _write_split(root / SPLIT_FILES[split], split, sizes[split], sizes, seed,
+                         default_workers(), bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return root
+
+
+def read_attributes(path: str | os.PathLike) -> dict | None:
+    """The generator attributes of one synthetic file, or None if it is missing or unreadable."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
+                    for k, v in f.attrs.items()}
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def synthetic_matches(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
+                      n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST,
+                      seed: int = 0) -> bool:
+    """Whether ``root`` holds exactly the set ``make_synthetic`` would write for these arguments.
+
+    True when all three files exist, open, carry this generator's name and version, the seed
+    and the three per-class sizes, and have datasets of the expected shapes. A missing, partial
+    or foreign file gives False (never an exception), so callers can regenerate.
+    """
+    sizes = {"training": _check_count("n_train", n_train),
+             "validation": _check_count("n_val", n_val),
+             "testing": _check_count("n_test", n_test)}
+    seed = _check_seed(seed)
+    import h5py
+
+    for split in SPLITS:
+        path = Path(root) / SPLIT_FILES[split]
+        attrs = read_attributes(path)
+        if attrs is None:
+            return False
+        expected = {"generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION,
+                    "seed": seed, "n_train": sizes["training"], "n_val": sizes["validation"],
+                    "n_test": sizes["testing"], "split": split}
+        if any(attrs.get(k) != v for k, v in expected.items()):
+            return False
+        n = N_CLASSES * sizes[split]
+        try:
+            with h5py.File(path, "r") as f:
+                shapes = {k: f[k].shape for k in ("sen1", "sen2", "label")}
+        except (OSError, KeyError):
+            return False
+        if shapes != {"sen1": (n, 32, 32, 8), "sen2": (n, 32, 32, 10), "label": (n, N_CLASSES)}:
+            return False
+    return True

@@ -1,0 +1,187 @@
+"""Settings of one transfer experiment, the presets, and the phase configs built from them.
+
+:class:`MethodConfig` is flat on purpose: its field names are the project's vocabulary
+(``epochs``, ``batch_size``, ``lr``, ``alpha``, ``beta``, ``n_projections``...), so a grid
+config or a notebook overrides a setting by name: ``{"preset": "lesson", "epochs": 5}``.
+
+One source of truth: every default of :class:`MethodConfig` is read from the phase config that
+uses it (:class:`swdkit.train.PretrainConfig`, :class:`~swdkit.train.FinetuneConfig`,
+:class:`~swdkit.train.AlignConfig`, :class:`~swdkit.train.SemisupConfig`) or from
+:data:`swdkit.models.LESSON_SIZE`, and :data:`PHASE_FIELDS` is the one table that turns a
+``MethodConfig`` into those phase configs (:func:`phase_config`).
+
+Presets (``MethodConfig.preset(name)``):
+
+- ``"ci"``: seconds per run on 2 CPU cores; tests the plumbing, learns little.
+- ``"lesson"``: the defaults; one method in well under a minute on a laptop CPU (see
+  benchmarks/README.md for measured times). The alignment settings follow what a throwaway
+  prototype found on CPU-sized synthetic data (the project's PROTOTYPE_FINDINGS notes): alpha =
+  beta = 10, 16 EO samples per class and 64 unlabeled SAR per step, L = 128 projections, Adam
+  at 1e-3. They were not tuned on this project's data.
+- ``"paper"``: the paper-style grid on a GPU: the larger network of
+  :data:`swdkit.models.GPU_SIZE` and longer training.
+
+Every method of one run takes the same number of SAR-phase steps (``epochs`` times
+``steps_per_epoch``, by default one pass of the alignment loop over the unlabeled SAR pool), so
+the baselines are not short-changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import MISSING, asdict, dataclass, fields, replace
+from typing import Any
+
+from swdkit.models import GPU_SIZE, LESSON_SIZE
+from swdkit.train import AlignConfig, FinetuneConfig, PretrainConfig, SemisupConfig, TrainConfig
+
+# The fields of a phase config that come from a MethodConfig: phase field -> MethodConfig field.
+# A phase's other fields are either set per run (seed, device, steps_per_epoch, snapshot_every,
+# supcon, discrepancy) or keep the phase's own default.
+_SHARED = {"compile": "compile", "progress": "progress"}
+_SAR_PHASE = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "select": "select",
+              "probe_size": "probe_size", **_SHARED}
+_ALIGN = {**_SAR_PHASE, "alpha": "alpha", "beta": "beta", "n_projections": "n_projections",
+          "eo_per_class": "eo_per_class", "unlabeled_batch": "unlabeled_batch"}
+PHASE_FIELDS: dict[type[TrainConfig], dict[str, str]] = {
+    PretrainConfig: {"epochs": "pretrain_epochs", "batch_size": "pretrain_batch_size",
+                     "lr": "pretrain_lr", "supcon_weight": "supcon_weight",
+                     "temperature": "temperature", "max_shift": "max_shift", **_SHARED},
+    FinetuneConfig: {**_SAR_PHASE, "sar_init": "sar_init"},
+    AlignConfig: _ALIGN,
+    SemisupConfig: {**_ALIGN, "gamma": "gamma", "temperature": "contrastive_temperature",
+                    "contrastive_unlabeled": "contrastive_unlabeled", "phase": "phase",
+                    "max_shift": "max_shift"},
+}
+
+
+def _default(config: type, name: str) -> Any:
+    """The default of field ``name`` of the dataclass ``config`` (written there, once)."""
+    for f in fields(config):
+        if f.name == name and f.default is not MISSING:
+            return f.default
+    raise LookupError(f"{config.__name__} has no field {name!r} with a plain default")
+
+
+@dataclass(frozen=True)
+class MethodConfig:
+    """Everything :func:`swdkit.methods.run_method` needs besides the data and the method.
+
+    Attributes:
+        width, embed_dim, depth, pool: the encoders (:class:`swdkit.models.Encoder`).
+        pretrain_epochs, pretrain_batch_size, pretrain_lr: EO pretraining.
+        supcon_weight, temperature, max_shift: the SupCon term when ``supcon=True`` (and the
+            largest shift of every augmented view).
+        epochs: SAR-phase epochs (every method).
+        steps_per_epoch: steps per SAR-phase epoch; None = ceil(training SAR / unlabeled_batch).
+        batch_size: labeled SAR per step (capped at the number labeled).
+        lr: Adam learning rate of the SAR phase.
+        alpha, beta, n_projections, eo_per_class, unlabeled_batch: the alignment phase
+            (:class:`swdkit.train.AlignConfig`).
+        sar_init: how fine-tuning starts the SAR encoder (:func:`swdkit.train.finetune`).
+        gamma, contrastive_temperature, contrastive_unlabeled, phase: the semi-supervised
+            contrastive term of ``"semisup"`` (:class:`swdkit.train.SemisupConfig`).
+        select: model selection in the SAR phase: ``"last"`` (the lessons), ``"labeled"`` or
+            ``"val"`` (see :class:`swdkit.train.TrainConfig`).
+        probe_size: samples per domain of the validation probe (``sw_probe``, snapshots).
+        compile: ``torch.compile`` the encoders.
+        progress: tqdm progress bars.
+    """
+
+    width: int = LESSON_SIZE["width"]
+    embed_dim: int = LESSON_SIZE["embed_dim"]
+    depth: int = LESSON_SIZE["depth"]
+    pool: str = LESSON_SIZE["pool"]
+    pretrain_epochs: int = _default(PretrainConfig, "epochs")
+    pretrain_batch_size: int = _default(PretrainConfig, "batch_size")
+    pretrain_lr: float = _default(PretrainConfig, "lr")
+    supcon_weight: float = _default(PretrainConfig, "supcon_weight")
+    temperature: float = _default(PretrainConfig, "temperature")
+    max_shift: int = _default(PretrainConfig, "max_shift")
+    epochs: int = _default(AlignConfig, "epochs")
+    steps_per_epoch: int | None = None
+    batch_size: int = _default(AlignConfig, "batch_size")
+    lr: float = _default(AlignConfig, "lr")
+    alpha: float = _default(AlignConfig, "alpha")
+    beta: float = _default(AlignConfig, "beta")
+    n_projections: int = _default(AlignConfig, "n_projections")
+    eo_per_class: int = _default(AlignConfig, "eo_per_class")
+    unlabeled_batch: int = _default(AlignConfig, "unlabeled_batch")
+    sar_init: str = _default(FinetuneConfig, "sar_init")
+    gamma: float = _default(SemisupConfig, "gamma")
+    contrastive_temperature: float = _default(SemisupConfig, "temperature")
+    contrastive_unlabeled: int = _default(SemisupConfig, "contrastive_unlabeled")
+    phase: bool = _default(SemisupConfig, "phase")
+    select: str = _default(AlignConfig, "select")
+    probe_size: int = _default(AlignConfig, "probe_size")
+    compile: bool = _default(AlignConfig, "compile")
+    progress: bool = _default(AlignConfig, "progress")
+
+    @classmethod
+    def preset(cls, name: str = "lesson", **overrides: Any) -> MethodConfig:
+        """A preset (``"ci"``, ``"lesson"``, ``"paper"``) with ``overrides`` applied."""
+        if not isinstance(name, str) or name not in PRESETS:
+            raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {name!r}")
+        return replace(cls(**PRESETS[name]), **_checked(overrides))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain values, for results and cache keys."""
+        return asdict(self)
+
+    def model_size(self) -> dict[str, Any]:
+        """The keyword arguments of :class:`swdkit.models.YNet` that set its architecture."""
+        return {name: getattr(self, name) for name in LESSON_SIZE}
+
+
+def _checked(overrides: dict[str, Any]) -> dict[str, Any]:
+    known = {f.name for f in fields(MethodConfig)}
+    unknown = sorted(set(overrides) - known)
+    if unknown:
+        raise ValueError(f"unknown MethodConfig settings {unknown}; valid names are "
+                         f"{sorted(known)} (and 'preset')")
+    return overrides
+
+
+PRESETS: dict[str, dict[str, Any]] = {
+    "ci": {"width": 8, "embed_dim": 32, "pretrain_epochs": 3, "pretrain_batch_size": 64,
+           "epochs": 2, "steps_per_epoch": 5, "n_projections": 32, "probe_size": 64,
+           "progress": False},
+    "lesson": {},
+    "paper": {**GPU_SIZE, "pretrain_epochs": 30, "pretrain_batch_size": 256, "epochs": 30},
+}
+
+
+def resolve_config(config: MethodConfig | str | dict[str, Any] | None = None,
+                   **overrides: Any) -> MethodConfig:
+    """Turn ``run_method``'s ``config`` argument into a :class:`MethodConfig`.
+
+    ``config``: None -> the lesson preset; a preset name; a dict of settings, optionally with a
+    ``"preset"`` key naming the base (default ``"lesson"``); or a MethodConfig as is.
+    ``overrides`` are applied on top, except those that are None: a notebook passes its
+    parameters straight through and a parameter left at None keeps the preset's value.
+    """
+    if config is None:
+        cfg = MethodConfig.preset("lesson")
+    elif isinstance(config, MethodConfig):
+        cfg = config
+    elif isinstance(config, str):
+        cfg = MethodConfig.preset(config)
+    elif isinstance(config, dict):
+        settings = dict(config)
+        cfg = MethodConfig.preset(settings.pop("preset", "lesson"), **settings)
+    else:
+        raise TypeError(f"config must be None, a preset name {sorted(PRESETS)}, a dict of "
+                        f"settings or a MethodConfig; got {type(config).__name__}")
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return replace(cfg, **_checked(given)) if given else cfg
+
+
+def phase_config(cls: type[TrainConfig], cfg: MethodConfig, **per_run: Any) -> TrainConfig:
+    """The phase config ``cls`` holding ``cfg``'s settings (:data:`PHASE_FIELDS`) and ``per_run``.
+
+    Example: ``phase_config(AlignConfig, cfg, seed=0, device="cpu", discrepancy="swd")``.
+    """
+    if cls not in PHASE_FIELDS:
+        raise ValueError(f"cls must be one of {[c.__name__ for c in PHASE_FIELDS]}, got "
+                         f"{getattr(cls, '__name__', cls)!r}")
+    values = {phase: getattr(cfg, own) for phase, own in PHASE_FIELDS[cls].items()}
+    return cls(**values, **per_run)

@@ -1,0 +1,189 @@
+"""One few-shot transfer experiment end to end.
+
+:func:`run_method` is the unit the lessons (notebooks 04-05) and the experiment grid build on:
+choose the labeled SAR, pretrain (or load) the EO side, run one method's SAR phase (the
+registry, :data:`swdkit.methods.METHODS`), evaluate on the test split.
+
+Pairing: the labeled subset is ``few_shot_indices(train.labels, n_labeled, seed=seed)`` and the
+network is initialised from ``torch.manual_seed(seed)``, so every method run with one seed sees
+the same labeled samples and starts from the same weights. All training SAR is the unlabeled
+pool (the labeled samples included, as in the paper's setting). The validation split serves only
+as the probe (``sw_probe``, snapshots) and for ``val_accuracy`` in the history; the lessons
+report the last epoch (``select="last"``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from swdkit._checks import check_value
+from swdkit.device import pick_device
+from swdkit.methods._config import MethodConfig, resolve_config
+from swdkit.methods._pretrained import PretrainedEO, build_net, load_or_pretrain_eo
+from swdkit.methods._registry import get_method
+from swdkit.models import YNet
+from swdkit.train import Snapshot, evaluate
+
+
+@dataclass
+class MethodResult:
+    """The outcome of one :func:`run_method` call (accuracies are fractions in [0, 1]).
+
+    Attributes:
+        method, n_labeled, seed, norm, supcon: the run's settings (``n_labeled`` None = all).
+        test_accuracy: SAR test accuracy.
+        per_class_accuracy: SAR test accuracy per class, ``(K,)`` list.
+        confusion: SAR test confusion matrix ``(K, K)`` (rows true, columns predicted).
+        eo_test_accuracy: EO test accuracy of the final network (None for ``sar_only``).
+        history: the SAR phase's per-epoch history.
+        pretrain: the EO pretraining record (None for ``sar_only``).
+        snapshots: per-epoch :class:`swdkit.train.Snapshot` s of the validation probe (empty
+            unless asked for).
+        seconds: wall time of the whole run (pretraining or cache loading included).
+        labeled_indices: int64 ``(n,)`` indices into the training split.
+        config: the :class:`MethodConfig` used, as a dict.
+        net: the trained network (on the CPU).
+    """
+
+    method: str
+    n_labeled: int | None
+    seed: int
+    norm: str
+    supcon: bool
+    test_accuracy: float
+    per_class_accuracy: list[float]
+    confusion: list[list[int]]
+    eo_test_accuracy: float | None
+    history: list[dict[str, float]]
+    pretrain: PretrainedEO | None
+    snapshots: list[Snapshot] = field(default_factory=list)
+    seconds: float = 0.0
+    labeled_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    config: dict[str, Any] = field(default_factory=dict)
+    net: YNet | None = None
+
+
+def _check_data(data: Any) -> None:
+    for name in ("train", "val", "test", "n_classes"):
+        if not hasattr(data, name):
+            raise TypeError(f"data must be a swdkit.data.LessonData (from "
+                            f"swdkit.data.load_lesson_data()); it has no {name!r}")
+
+
+def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
+               norm: str = "instance", supcon: bool = False,
+               config: MethodConfig | str | dict | None = None, device: str = "auto",
+               checkpoint_dir: str | os.PathLike | None = None,
+               snapshots: bool = False) -> MethodResult:
+    """Run one method on one labeled subset and report SAR test accuracy.
+
+    Args:
+        data: a :class:`swdkit.data.LessonData`.
+        method: one of :data:`swdkit.methods.METHODS` (the registry).
+        n_labeled: labeled SAR samples (stratified by class); None or ``"full"`` = all.
+        seed: chooses the labeled subset, the initial weights and every random draw.
+        norm: ``"instance"`` or ``"batch"`` (or ``"none"``) in both encoders.
+        supcon: pretrain the EO encoder with SupCon as well (ignored by ``sar_only``).
+        config: a :class:`MethodConfig`, a preset name (``"ci"``, ``"lesson"``, ``"paper"``)
+            or a dict of settings with an optional ``"preset"`` key; None = ``"lesson"``.
+        device: ``"auto"``, ``"cpu"``, ``"cuda"``...
+        checkpoint_dir: cache of EO pretraining (None: pretrain every time).
+        snapshots: keep per-epoch embedding snapshots of the validation probe.
+    """
+    start = time.perf_counter()
+    chosen = get_method(method)
+    run = start_run(data, n_labeled=n_labeled, seed=seed, norm=norm, supcon=supcon,
+                    config=config, device=device, checkpoint_dir=checkpoint_dir,
+                    snapshots=snapshots, pretrain=chosen.pretrain)
+    phase = chosen.sar_phase(run, data)
+    return finish_run(run, data, method=method, phase=phase, start=start)
+
+
+@dataclass
+class RunStart:
+    """What every method's run shares before its SAR phase (see :func:`start_run`).
+
+    Attributes:
+        cfg: the resolved :class:`MethodConfig`.
+        seed: the run's seed.
+        n_labeled: labeled SAR samples asked for (None = all).
+        norm, supcon: the network variant.
+        labeled: indices of the labeled SAR subset in the training split.
+        sar_labeled: ``(x (n, 2, 32, 32), y (n,))`` the labeled SAR.
+        net: the network, EO-pretrained unless the run is SAR-only.
+        pretrained: the EO pretraining record (None for SAR-only).
+        common: the per-run settings of every SAR phase's config (``steps_per_epoch``, ``seed``,
+            ``device``, ``snapshot_every``); the rest comes from ``cfg`` through
+            :func:`swdkit.methods.phase_config`.
+    """
+
+    cfg: MethodConfig
+    seed: int
+    n_labeled: int | None
+    norm: str
+    supcon: bool
+    labeled: np.ndarray
+    sar_labeled: tuple[np.ndarray, np.ndarray]
+    net: Any
+    pretrained: PretrainedEO | None
+    common: dict[str, Any]
+
+
+def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, supcon: bool,
+              config: Any, device: str, checkpoint_dir: Any, snapshots: bool,
+              pretrain: bool = True) -> RunStart:
+    """The labeled subset, the network (EO-pretrained when ``pretrain``) and the phase settings.
+
+    Arguments as for :func:`run_method`. Two methods started with the same arguments get the
+    same labeled subset, initial weights and EO pretraining, so their results pair up.
+    """
+    from swdkit.data import few_shot_indices
+
+    _check_data(data)
+    seed = check_value("seed", seed, "integer >= 0")
+    cfg = resolve_config(config)
+    dev = pick_device(device)
+    labeled = few_shot_indices(data.train.labels, n_labeled, seed=seed)
+    if len(labeled) == 0:
+        raise ValueError("n_labeled must be at least 1 for a SAR phase, got 0")
+    net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
+    pretrained = None
+    if pretrain:
+        net, pretrained = load_or_pretrain_eo(data, norm=norm, supcon=supcon, seed=seed,
+                                              config=cfg, device=dev,
+                                              checkpoint_dir=checkpoint_dir, net=net)
+    steps = cfg.steps_per_epoch or math.ceil(len(data.train) / cfg.unlabeled_batch)
+    per_run = {"steps_per_epoch": steps, "seed": seed, "device": str(dev),
+               "snapshot_every": 1 if snapshots else 0}
+    return RunStart(cfg=cfg, seed=seed,
+                    n_labeled=None if n_labeled in (None, "full") else int(n_labeled),
+                    norm=norm, supcon=bool(supcon) and pretrain, labeled=labeled,
+                    sar_labeled=(data.train.sar[labeled], data.train.labels[labeled]), net=net,
+                    pretrained=pretrained, common=per_run)
+
+
+def finish_run(run: RunStart, data: Any, *, method: str, phase: Any,
+               start: float) -> MethodResult:
+    """Evaluate ``run.net`` on the test split and gather the :class:`MethodResult`.
+
+    ``phase`` is the SAR phase's :class:`~swdkit.train.TrainResult`; ``start`` the
+    ``time.perf_counter()`` at which the run began.
+    """
+    net = run.net
+    sar_test = evaluate(net, data.test, domain="sar")
+    eo_test = None if run.pretrained is None else evaluate(net, data.test,
+                                                                 domain="eo").accuracy
+    return MethodResult(
+        method=method, n_labeled=run.n_labeled, seed=run.seed, norm=run.norm,
+        supcon=run.supcon, test_accuracy=sar_test.accuracy,
+        per_class_accuracy=sar_test.per_class_accuracy.tolist(),
+        confusion=sar_test.confusion.tolist(), eo_test_accuracy=eo_test,
+        history=phase.history, pretrain=run.pretrained, snapshots=phase.snapshots,
+        seconds=time.perf_counter() - start, labeled_indices=run.labeled,
+        config=run.cfg.to_dict(), net=net.cpu())

@@ -1,0 +1,272 @@
+"""Execute the lesson notebooks headless with papermill: ``swdkit notebooks``.
+
+Notebooks ``NN_topic.ipynb`` run in file-name order. Each gets only the parameters it declares in
+its ``parameters`` cell, taken from a parameter file (``defaults`` for every notebook, then the
+``notebooks`` overrides whose file-name glob matches, in order) and from ``-p NAME VALUE`` on the
+command line (last word). Names that no notebook declares are reported: they are typos.
+
+Every executed copy lands in ``OUT/NN_topic.ipynb``; the notebook's own outputs (figures,
+``metrics.json``) go to ``OUT/NN_topic/`` through its ``out_dir`` parameter. A failing notebook
+keeps its executed copy, error included; the runner names the notebook and the failing cell and
+goes on (unless ``fail_fast``). ``OUT/summary.json`` records, per notebook, the status, the wall
+time and the metrics it recorded; it is rewritten after every notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from swdkit.fileio import atomic_path, write_json_atomic
+from swdkit.notebooks._records import METRICS_FILE, load_metrics
+
+SUMMARY_FILE = "summary.json"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
+# Parameters the runner supplies itself when a notebook declares them (absolute paths, so the
+# notebook's working directory does not matter).
+RUNNER_PARAMETERS = ("out_dir", "checkpoint_dir")
+
+
+class UnknownParameterWarning(UserWarning):
+    """A parameter was given that no notebook declares (most likely a typo)."""
+
+
+@dataclass
+class ParamSpec:
+    """Parameters from a file and the command line, before they meet a notebook.
+
+    Attributes:
+        defaults: values offered to every notebook.
+        overrides: ``(glob, values)`` pairs applied in order to notebooks whose file name matches.
+        command_line: values from ``-p NAME VALUE``; they win over everything else.
+    """
+
+    defaults: dict[str, Any] = field(default_factory=dict)
+    overrides: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    command_line: dict[str, Any] = field(default_factory=dict)
+
+    def for_notebook(self, filename: str) -> dict[str, Any]:
+        """All values that apply to the notebook called ``filename`` (declared or not)."""
+        values = dict(self.defaults)
+        for pattern, extra in self.overrides:
+            if fnmatch.fnmatch(filename, pattern):
+                values.update(extra)
+        values.update(self.command_line)
+        return values
+
+    def all_names(self) -> set[str]:
+        names = set(self.defaults) | set(self.command_line)
+        for _, extra in self.overrides:
+            names |= set(extra)
+        return names
+
+
+def load_param_file(path: str | Path | None) -> ParamSpec:
+    """Read a parameter file (YAML with optional ``defaults`` and ``notebooks`` maps).
+
+    Raises:
+        FileNotFoundError: the file does not exist.
+        ValueError: the file is not of that shape.
+    """
+    if path is None:
+        return ParamSpec()
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"parameter file {path} does not exist; the project's own are "
+                                "notebooks/params/lesson.yml and notebooks/params/ci.yml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as err:
+        raise ValueError(f"parameter file {path} is not valid YAML: {err}") from err
+    if not isinstance(data, dict) or set(data) - {"defaults", "notebooks"}:
+        found = sorted(data) if isinstance(data, dict) else data
+        raise ValueError(f"parameter file {path} must be a mapping with the keys 'defaults' "
+                         f"and 'notebooks'; found {found!r}")
+    defaults = data.get("defaults") or {}
+    notebooks = data.get("notebooks") or {}
+    if not isinstance(defaults, dict):
+        raise ValueError(f"{path}: 'defaults' must map parameter names to values")
+    if not isinstance(notebooks, dict) or not all(isinstance(v, dict) for v in notebooks.values()):
+        raise ValueError(f"{path}: 'notebooks' must map file-name globs (like '02_*') to "
+                         "maps of parameter names to values")
+    return ParamSpec(defaults=dict(defaults), overrides=[(str(k), dict(v))
+                                                         for k, v in notebooks.items()])
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as YAML would read it: ``32`` -> 32, ``null`` -> None, ``a`` -> 'a'."""
+    import yaml
+
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+
+
+def discover(notebook_dir: str | Path, only: str | None = None) -> list[Path]:
+    """The lesson notebooks in file-name order, optionally those matching ``only``.
+
+    ``only`` is a glob on the file name when it holds ``*?[``, otherwise a substring.
+    """
+    notebook_dir = Path(notebook_dir)
+    if not notebook_dir.is_dir():
+        raise FileNotFoundError(f"notebook folder {notebook_dir} does not exist")
+    found = sorted(notebook_dir.glob(NOTEBOOK_GLOB))
+    if only:
+        is_glob = any(c in only for c in "*?[")
+        found = [p for p in found
+                 if (fnmatch.fnmatch(p.name, only) if is_glob else only in p.name)]
+    return found
+
+
+def declared_parameters(path: Path) -> set[str]:
+    """Names in the notebook's ``parameters`` cell (empty when it has none)."""
+    import papermill
+
+    return set(papermill.inspect_notebook(str(path)))
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of one notebook, as written to ``summary.json``."""
+
+    name: str
+    status: str  # "ok" or "failed"
+    seconds: float
+    output: str
+    out_dir: str
+    parameters: dict[str, Any]
+    metrics: dict[str, Any]
+    error: dict[str, Any] | None = None
+
+
+def _describe_error(err: Exception) -> dict[str, Any]:
+    """Where and why a notebook failed, from papermill's error (cell numbers are 1-based)."""
+    info: dict[str, Any] = {"type": type(err).__name__, "message": str(err).strip()[-2000:]}
+    for attr in ("cell_index", "exec_count", "ename", "evalue"):
+        if getattr(err, attr, None) is not None:
+            info[attr] = getattr(err, attr)
+    if "cell_index" in info:
+        info["cell"] = int(info["cell_index"]) + 1
+    return info
+
+
+def run_one(path: Path, out: Path, values: dict[str, Any], *, kernel_name: str | None = None,
+            log=print) -> NotebookRun:
+    """Execute one notebook into ``out/<name>`` with the parameters it declares from ``values``."""
+    import papermill
+
+    declared = declared_parameters(path)
+    notebook_out = out / path.stem
+    values = dict(values)
+    values.setdefault("out_dir", str(notebook_out.resolve()))
+    values.setdefault("checkpoint_dir", str((out / "checkpoints").resolve()))
+    injected = {k: v for k, v in values.items() if k in declared}
+    notebook_out.mkdir(parents=True, exist_ok=True)
+    (notebook_out / METRICS_FILE).unlink(missing_ok=True)
+    executed = out / path.name
+    error = None
+    start = time.perf_counter()
+    with atomic_path(executed) as tmp:
+        try:
+            papermill.execute_notebook(str(path), str(tmp), parameters=injected,
+                                       cwd=str(path.parent), kernel_name=kernel_name,
+                                       progress_bar=False, log_output=False)
+        except Exception as err:  # the executed copy keeps the error; the runner goes on
+            error = _describe_error(err)
+    seconds = time.perf_counter() - start
+    metrics = load_metrics(injected.get("out_dir", notebook_out))
+    status = "ok" if error is None else "failed"
+    where = f"cell {error['cell']}" if error and "cell" in error else "before any cell"
+    if error is None:
+        log(f"[ok]     {path.name}  {seconds:6.1f} s  -> {executed}  (outputs: {notebook_out})")
+    else:
+        log(f"[FAILED] {path.name}  {seconds:6.1f} s  at {where}: "
+            f"{error.get('ename', error['type'])}: {error.get('evalue', '')}\n"
+            f"         executed copy with the error: {executed}")
+    return NotebookRun(name=path.name, status=status, seconds=round(seconds, 2),
+                       output=str(executed), out_dir=str(notebook_out), parameters=injected,
+                       metrics=metrics, error=error)
+
+
+def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec | None = None,
+                  out: str | Path = "build/notebooks", only: str | None = None,
+                  fail_fast: bool = False, kernel_name: str | None = None,
+                  log=print) -> list[NotebookRun]:
+    """Execute the notebooks in order and write ``out/summary.json``; return every outcome.
+
+    Raises:
+        FileNotFoundError: no notebook folder, or no notebook matches ``only``.
+    """
+    params = params or ParamSpec()
+    every = discover(notebook_dir)
+    selected = discover(notebook_dir, only)
+    if not selected:
+        raise FileNotFoundError(f"no notebook in {notebook_dir} matches {only!r}" if only
+                                else f"no notebooks ({NOTEBOOK_GLOB}) in {notebook_dir}")
+    declared_anywhere = set().union(*(declared_parameters(p) for p in every))
+    unknown = sorted(params.all_names() - declared_anywhere - set(RUNNER_PARAMETERS))
+    if unknown:
+        message = (f"no notebook declares the parameter(s) {', '.join(unknown)}: a typo? "
+                   f"Declared names: {', '.join(sorted(declared_anywhere))}")
+        warnings.warn(message, UnknownParameterWarning, stacklevel=2)
+        log(f"warning: {message}")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    runs: list[NotebookRun] = []
+    total_start = time.perf_counter()
+    for path in selected:
+        runs.append(run_one(path, out, params.for_notebook(path.name),
+                            kernel_name=kernel_name, log=log))
+        write_json_atomic(out / SUMMARY_FILE, {
+            "notebooks": [vars(r) for r in runs],
+            "total_seconds": round(time.perf_counter() - total_start, 2),
+        })
+        if fail_fast and runs[-1].status != "ok":
+            break
+    failed = [r.name for r in runs if r.status != "ok"]
+    log(f"{len(runs) - len(failed)} of {len(runs)} notebooks ran in "
+        f"{time.perf_counter() - total_start:.1f} s; summary: {out / SUMMARY_FILE}"
+        + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return runs
+
+
+def _command(args: argparse.Namespace) -> int:
+    params = load_param_file(args.params)
+    params.command_line = {name: parse_value(value) for name, value in args.p or []}
+    with warnings.catch_warnings():  # the runner's log already prints it
+        warnings.simplefilter("ignore", UnknownParameterWarning)
+        runs = run_notebooks(args.notebooks, params=params, out=args.out, only=args.only,
+                             fail_fast=args.fail_fast, kernel_name=args.kernel)
+    return 0 if all(r.status == "ok" for r in runs) else 1
+
+
+def register(subparsers: Any) -> None:
+    """Add ``swdkit notebooks`` to the command line."""
+    p = subparsers.add_parser(
+        "notebooks", help="execute the lesson notebooks with papermill",
+        description="Execute notebooks/NN_*.ipynb in order with papermill, injecting only the "
+                    "parameters each declares; write executed copies and summary.json.")
+    p.add_argument("--params", metavar="FILE",
+                   help="parameter file (YAML: defaults, notebooks); e.g. "
+                        "notebooks/params/lesson.yml")
+    p.add_argument("--out", metavar="DIR", default="build/notebooks",
+                   help="where executed copies, outputs and summary.json go "
+                        "(default: build/notebooks)")
+    p.add_argument("--only", metavar="PATTERN",
+                   help="only notebooks whose file name matches (glob or substring)")
+    p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                   help="set a parameter (YAML value) for every notebook that declares it")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
+    p.add_argument("--notebooks", metavar="DIR", default="notebooks",
+                   help="folder of the notebooks (default: notebooks)")
+    p.add_argument("--kernel", metavar="NAME", default=None,
+                   help="Jupyter kernel to use (default: the one each notebook names)")
+    p.set_defaults(func=_command)

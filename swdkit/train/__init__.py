@@ -1,0 +1,61 @@
+"""The training phases of few-shot EO-to-SAR transfer, each a function with a config.
+
+- :func:`pretrain_eo`: phi and h on labeled EO (cross-entropy, optionally plus SupCon);
+- :func:`align_domains`: the Y-net transfer phase of Rostami et al. (2019) with a chosen
+  discrepancy (SW by default), and :func:`align_embeddings`, its loop open to one extra SAR term;
+- :func:`align_semisup`: the same with a semi-supervised contrastive term on the SAR encoder;
+- :func:`finetune` and :func:`train_sar_only`: the two baselines;
+- :func:`evaluate`, probes and snapshots, k-NN accuracy and silhouette of embeddings.
+"""
+
+from __future__ import annotations
+
+from swdkit.train._align import (
+    DISCREPANCIES,
+    AlignConfig,
+    align_domains,
+    align_embeddings,
+    class_conditional,
+    discrepancy,
+)
+from swdkit.train._augment import (
+    augment,
+    random_dihedral,
+    random_phase,
+    random_shift,
+    sar_view,
+    two_views,
+)
+from swdkit.train._batches import (
+    ClassSampler,
+    epoch_batches,
+    image_tensor,
+    labeled_tensors,
+    make_generator,
+    prepare_batch,
+)
+from swdkit.train._cluster_metrics import knn_accuracy, pairwise_distances, silhouette
+from swdkit.train._evaluate import (
+    Evaluation,
+    confusion_matrix,
+    embed_all,
+    evaluate,
+    net_device,
+    predict,
+)
+from swdkit.train._loop import SELECT, TrainConfig, TrainResult
+from swdkit.train._pretrain import PretrainConfig, pretrain_eo
+from swdkit.train._probe import Probe, ProbeMeter, Snapshot, make_probe
+from swdkit.train._sar import SAR_INITS, FinetuneConfig, finetune, init_sar_encoder, train_sar_only
+from swdkit.train._semisup import SemisupConfig, align_semisup
+
+__all__ = [
+    "AlignConfig", "ClassSampler", "DISCREPANCIES", "Evaluation", "FinetuneConfig",
+    "PretrainConfig", "Probe", "ProbeMeter", "SAR_INITS", "SELECT", "SemisupConfig", "Snapshot",
+    "TrainConfig", "TrainResult", "align_domains", "align_embeddings", "align_semisup",
+    "augment", "class_conditional", "confusion_matrix", "discrepancy", "embed_all",
+    "epoch_batches", "evaluate", "finetune", "image_tensor", "init_sar_encoder", "knn_accuracy",
+    "labeled_tensors", "make_generator", "make_probe", "net_device", "pairwise_distances",
+    "predict", "prepare_batch", "pretrain_eo", "random_dihedral", "random_phase",
+    "random_shift", "sar_view", "silhouette", "train_sar_only", "two_views",
+]

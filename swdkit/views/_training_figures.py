@@ -1,0 +1,86 @@
+"""Figures of training results: confusion matrices and runs compared epoch by epoch.
+
+Small matplotlib helpers shared by notebooks 02-04 (``swdkit.views`` holds the patch and
+embedding figures). Each draws on the ``ax`` given, or on a new figure, and returns the figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _axes(ax: Any, width: float, height: float) -> Any:
+    if ax is not None:
+        return ax
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained").subplots()
+
+
+def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None,
+                   title: str | None = None) -> Any:
+    """A confusion matrix as row-normalised shares, with the counts written in the cells.
+
+    Args:
+        confusion: ``(K, K)`` counts, rows = true class, columns = predicted class.
+        class_names: the K names (shortened to their first two words on the axes).
+        ax: axes to draw on.
+        title: the axes title.
+    """
+    conf = np.asarray(confusion, dtype=np.float64)
+    k = len(class_names)
+    if conf.shape != (k, k):
+        raise ValueError(f"confusion must have shape ({k}, {k}) for {k} class names, got "
+                         f"{conf.shape}")
+    ax = _axes(ax, 1.2 + 0.55 * k, 1.0 + 0.5 * k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = conf / conf.sum(axis=1, keepdims=True)
+    ax.imshow(np.nan_to_num(share), vmin=0, vmax=1, cmap="Blues")
+    if k <= 12:
+        for i in range(k):
+            for j in range(k):
+                ax.text(j, i, f"{int(conf[i, j])}", ha="center", va="center", fontsize=7,
+                        color="white" if share[i, j] > 0.5 else "black")
+    short = [" ".join(name.split()[:2]) for name in class_names]
+    ax.set_xticks(range(k), short, rotation=60, ha="right", fontsize=7)
+    ax.set_yticks(range(k), short, fontsize=7)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return ax.figure
+
+
+def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
+              ax: Any = None, ylabel: str | None = None, chance: float | None = None,
+              logy: bool = False) -> Any:
+    """One history key (e.g. ``"val_accuracy"``) against epoch, one line per named run.
+
+    Args:
+        histories: run name -> per-epoch dicts (a ``TrainResult.history``).
+        key: the entry to draw; runs without it are skipped.
+        ax: axes to draw on.
+        ylabel: the y label (default ``key``).
+        chance: draws a dashed line at this value (e.g. 1/K for accuracies).
+        logy: logarithmic y axis.
+    """
+    ax = _axes(ax, 5.0, 3.4)
+    drawn = 0
+    for name, history in histories.items():
+        points = [(h["epoch"], h[key]) for h in history if key in h]
+        if points:
+            ax.plot(*zip(*points, strict=True), marker=".", label=name)
+            drawn += 1
+    if not drawn:
+        raise ValueError(f"no run has the history entry {key!r}")
+    if chance is not None:
+        ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
+    if logy:
+        ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel or key)
+    ax.legend(fontsize=7)
+    return ax.figure
