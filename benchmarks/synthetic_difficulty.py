@@ -43,8 +43,12 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from swdkit.data.synthetic._classes import CLASS_TABLE  # noqa: E402
-from swdkit.data.synthetic._make import DEFAULT_N_TEST, DEFAULT_N_TRAIN, generate_split  # noqa: E402
+from swdkit.data.synthetic import (  # noqa: E402
+    CLASS_TABLE,
+    DEFAULT_N_TEST,
+    DEFAULT_N_TRAIN,
+    generate_split,
+)
 
 # The paper's class configurations, as in ../shared/SO2SAT.md (So2Sat label indices).
 CLASS_SETS = {"lowrise": [2, 5, 6, 7], "urban": list(range(10)), "all": list(range(17))}

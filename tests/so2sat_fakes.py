@@ -170,8 +170,11 @@ def fake_synthetic_module(*, n_classes_written: tuple[int, ...] = (2, 5, 6, 7)
 
 def install_fake_synthetic(monkeypatch) -> types.ModuleType:
     """Make the fake the generator for one test: the library reaches the generator as
-    ``from swdkit.data import synthetic``, which reads the package attribute."""
+    ``from swdkit.data import synthetic``, which reads the package attribute. The real
+    subpackage is imported first, so that the attribute exists (whatever ran before) and is
+    put back after the test."""
     import swdkit.data
+    import swdkit.data.synthetic  # noqa: F401  (binds swdkit.data.synthetic)
 
     fake = fake_synthetic_module()
     monkeypatch.setattr(swdkit.data, "synthetic", fake)

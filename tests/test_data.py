@@ -18,6 +18,7 @@ from so2sat_fakes import (
 )
 
 from swdkit import data
+from swdkit.data.io import prepare
 
 ALL17 = np.arange(40) % 17  # rows 0..39 cycle through the 17 classes
 
@@ -268,17 +269,70 @@ def test_bad_class_configuration(tmp_path, classes, expected):
         data.load_split(tmp_path, "training", classes=classes)
 
 
-@pytest.mark.parametrize("max_samples", [0, -3, "10", 2.5])
-def test_bad_max_samples(tmp_path, max_samples):
+@pytest.mark.parametrize("max_samples, error", [(0, ValueError), (-3, ValueError),
+                                                 ("10", TypeError), (2.5, TypeError),
+                                                 (True, TypeError)])
+def test_bad_max_samples(tmp_path, max_samples, error):
     write_so2sat(tmp_path / "training.h5", ALL17[:3])
-    with pytest.raises(ValueError, match="max_samples must be a positive integer"):
+    with pytest.raises(error, match=r"max_samples must be a positive integer or None, got "
+                                    r".*None keeps every sample"):
         data.load_split(tmp_path, "training", max_samples=max_samples)
+
+
+@pytest.mark.parametrize("block_size, error", [(0, ValueError), ("64", TypeError),
+                                               (8.0, TypeError)])
+def test_bad_block_size(tmp_path, block_size, error):
+    write_so2sat(tmp_path / "training.h5", ALL17[:3])
+    with pytest.raises(error, match=f"block_size must be a positive integer, got .*{block_size}"):
+        data.load_split(tmp_path, "training", block_size=block_size)
+    with pytest.raises(error, match="block_size must be a positive integer"):
+        prepare(tmp_path / "training.h5", tmp_path / "cache", block_size=block_size,
+                progress=False)
+    assert not (tmp_path / "cache").exists()
 
 
 def test_no_sample_of_the_requested_classes(tmp_path):
     write_so2sat(tmp_path / "training.h5", [0, 1, 0])
-    with pytest.raises(ValueError, match=r"no sample of classes \[2, 5, 6, 7\] \(3 samples"):
+    with pytest.raises(ValueError, match=r"no sample of classes \[2, 5, 6, 7\] \(3 samples in "
+                                         r"all, of classes \[0, 1\]\); ask for classes it holds"):
         data.load_split(tmp_path, "training", classes="lowrise")
+
+
+def test_a_file_that_breaks_mid_read_says_what_to_do(tmp_path, monkeypatch):
+    from swdkit.data.io import _read as so2sat_read
+
+    path = write_so2sat(tmp_path / "training.h5", ALL17)
+    real = so2sat_read.iter_blocks
+
+    def breaking(*args, **kwargs):
+        blocks = real(*args, **kwargs)
+        yield next(blocks)
+        raise OSError("Can't read data (inflate() failed)")
+
+    monkeypatch.setattr(so2sat_read, "iter_blocks", breaking)
+    verify_hint = f"Check it with `swdkit data verify {tmp_path}` and fetch or make it again"
+    with pytest.raises(ValueError, match="could not be read to the end") as err:
+        data.load_split(tmp_path, "training", block_size=8)
+    assert "inflate() failed" in str(err.value) and verify_hint in str(err.value)
+    with pytest.raises(ValueError, match="Nothing was written") as err:
+        prepare(path, tmp_path / "cache", block_size=8, progress=False)
+    assert verify_hint in str(err.value)
+    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
+
+
+def test_prepare_that_cannot_write_says_what_to_do(tmp_path, monkeypatch):
+    from swdkit.data.io import _copy as so2sat_copy
+
+    src = write_so2sat(tmp_path / "src" / "training.h5", ALL17)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(so2sat_copy, "copy_blocks", full_disk)
+    with pytest.raises(ValueError, match=r"could not write the cache .*No space left.*nothing "
+                                         r"was written. Check that .* is writable and has room"):
+        prepare(src, tmp_path / "cache", progress=False)
+    assert not any(p.is_file() for p in (tmp_path / "cache").rglob("*"))
 
 
 # --- few-shot sampling ----------------------------------------------------------------------
@@ -334,10 +388,13 @@ def test_few_shot_bad_input():
     labels = np.repeat(np.arange(4), [10, 10, 10, 3])
     with pytest.raises(ValueError, match=r"n_labeled=40 but only 33 samples exist .*3: 3"):
         data.few_shot_indices(labels, 40, seed=0)
-    with pytest.raises(ValueError, match="non-negative integer"):
+    with pytest.raises(ValueError, match=r"n_labeled must be an integer >= 0, got -1; None or "
+                                         r"'full' choose every sample"):
         data.few_shot_indices(labels, -1, seed=0)
-    with pytest.raises(ValueError, match="non-negative integer"):
-        data.few_shot_indices(labels, "all", seed=0)
+    for wrong_type in ("all", 2.0, True):
+        with pytest.raises(TypeError, match=r"n_labeled must be an integer >= 0, got"):
+            data.few_shot_indices(labels, wrong_type, seed=0)
+    assert len(data.few_shot_indices(labels, np.int64(5), seed=0)) == 5
     with pytest.raises(ValueError, match="1-D integer array"):
         data.few_shot_indices(labels.astype(float), 4, seed=0)
 

@@ -55,10 +55,30 @@ def test_synthetic_if_missing_keeps_a_matching_set(tmp_path, fake_synthetic, cap
     assert len(fake_synthetic.calls) == 2, "another seed makes it again"
 
 
-def test_synthetic_rejects_empty_sizes(tmp_path, fake_synthetic, capsys):
-    assert main(["data", "synthetic", "--out", str(tmp_path), "--n-train", "0"]) == 2
-    assert "--n-train must be at least 1" in capsys.readouterr().err
+@pytest.mark.parametrize("args, message", [
+    (["--n-train", "0"], "--n-train must be a positive integer, got 0; samples per class"),
+    (["--n-test", "-2"], "--n-test must be a positive integer, got -2; samples per class"),
+    (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+])
+def test_synthetic_rejects_bad_numbers_in_one_line(tmp_path, fake_synthetic, capsys, args,
+                                                   message):
+    assert main(["data", "synthetic", "--out", str(tmp_path), *args]) == 2
+    err = capsys.readouterr().err
+    assert err == f"swdkit data: error: {message}\n"
     assert fake_synthetic.calls == []
+
+
+def test_prepare_rejects_a_bad_block_size_in_one_line(tmp_path, capsys):
+    write_so2sat(tmp_path / "src" / "training.h5", [0, 1])
+    assert main(["data", "prepare", str(tmp_path / "src"), str(tmp_path / "out"),
+                 "--block-size", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("swdkit data: error: block_size must be a positive integer, got 0")
+    assert err.count("\n") == 1 and not (tmp_path / "out").exists()
+    with pytest.raises(SystemExit) as exit_:  # a wrong type never reaches the library
+        main(["data", "prepare", str(tmp_path / "src"), str(tmp_path / "out"),
+              "--block-size", "1.5"])
+    assert exit_.value.code == 2
 
 
 def test_verify_exit_status(tmp_path, monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""The data lesson's display helpers and figures (swdkit.views._data_figures).
+"""The data lesson's display helpers and figures (swdkit.views._display, _data_figures).
 
 Amplitude and phase are checked against numpy's complex arithmetic on planted values, the
 stretch against hand-computed percentiles, the gallery tile by tile against the helpers and the
@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from swdkit.views import _data_figures as dp
+from swdkit.views import _display as show
 
 
 def planted_sar(rng: np.random.Generator, n: int = 5, size: int = 4) -> tuple[np.ndarray, ...]:
@@ -22,9 +23,9 @@ def planted_sar(rng: np.random.Generator, n: int = 5, size: int = 4) -> tuple[np
 
 def test_amplitude_db_is_twenty_log10_of_the_complex_modulus() -> None:
     sar, z = planted_sar(np.random.default_rng(1))
-    np.testing.assert_allclose(dp.sar_amplitude_db(sar), 20 * np.log10(np.abs(z)), rtol=1e-12)
+    np.testing.assert_allclose(show.sar_amplitude_db(sar), 20 * np.log10(np.abs(z)), rtol=1e-12)
     # 10 log10 of the intensity a^2 + b^2 is the same number
-    np.testing.assert_allclose(dp.sar_amplitude_db(sar), 10 * np.log10(sar[:, 0] ** 2
+    np.testing.assert_allclose(show.sar_amplitude_db(sar), 10 * np.log10(sar[:, 0] ** 2
                                                                        + sar[:, 1] ** 2))
 
 
@@ -32,21 +33,21 @@ def test_amplitude_db_of_known_values_and_of_zero() -> None:
     sar = np.zeros((2, 1, 3))  # (2, H=1, W=3): one sample without a batch axis
     sar[0, 0] = [3.0, 0.1, 0.0]
     sar[1, 0] = [4.0, 0.0, 0.0]
-    db = dp.sar_amplitude_db(sar)
+    db = show.sar_amplitude_db(sar)
     assert db.shape == (1, 3)
     np.testing.assert_allclose(db[0, :2], [20 * np.log10(5.0), -20.0])
-    assert db[0, 2] == pytest.approx(20 * np.log10(dp.AMPLITUDE_FLOOR))  # finite, not -inf
+    assert db[0, 2] == pytest.approx(20 * np.log10(show.AMPLITUDE_FLOOR))  # finite, not -inf
 
 
 def test_phase_is_numpy_angle_of_real_plus_i_imaginary() -> None:
     sar, z = planted_sar(np.random.default_rng(2))
-    np.testing.assert_allclose(dp.sar_phase(sar), np.angle(z), atol=1e-12)
+    np.testing.assert_allclose(show.sar_phase(sar), np.angle(z), atol=1e-12)
     axes_points = np.array([[[[1.0, 0.0, -1.0, 0.0]], [[0.0, 1.0, 0.0, -1.0]]]])  # (1,2,1,4)
-    np.testing.assert_allclose(dp.sar_phase(axes_points)[0, 0],
+    np.testing.assert_allclose(show.sar_phase(axes_points)[0, 0],
                                [0.0, np.pi / 2, np.pi, -np.pi / 2])
 
 
-@pytest.mark.parametrize("func", [dp.sar_amplitude_db, dp.sar_phase])
+@pytest.mark.parametrize("func", [show.sar_amplitude_db, show.sar_phase])
 def test_sar_helpers_refuse_wrong_channel_count(func) -> None:
     expected = r"sar must have shape \(\.\.\., 2, H, W\).*\(4, 3, 8, 8\)"
     with pytest.raises(ValueError, match=expected):
@@ -55,33 +56,33 @@ def test_sar_helpers_refuse_wrong_channel_count(func) -> None:
 
 def test_stretch_maps_the_percentiles_to_zero_and_one() -> None:
     x = np.arange(101.0)  # the p-th percentile of 0..100 is p
-    lo, hi = dp.stretch_limits(x, (2, 98))
+    lo, hi = show.stretch_limits(x, (2, 98))
     assert (lo, hi) == pytest.approx((2.0, 98.0))
-    np.testing.assert_allclose(dp.stretch([lo, hi, 50.0, -7.0, 300.0], (lo, hi)),
+    np.testing.assert_allclose(show.stretch([lo, hi, 50.0, -7.0, 300.0], (lo, hi)),
                                [0.0, 1.0, 0.5, 0.0, 1.0])
 
 
 def test_stretch_limits_ignore_non_finite_and_check_input() -> None:
-    assert dp.stretch_limits([np.nan, 1.0, 3.0, np.inf], (0, 100)) == (1.0, 3.0)
+    assert show.stretch_limits([np.nan, 1.0, 3.0, np.inf], (0, 100)) == (1.0, 3.0)
     with pytest.raises(ValueError, match="percentiles must be two increasing"):
-        dp.stretch_limits([1.0, 2.0], (98, 2))
+        show.stretch_limits([1.0, 2.0], (98, 2))
     with pytest.raises(ValueError, match="no finite number"):
-        dp.stretch_limits([np.nan], (2, 98))
-    np.testing.assert_array_equal(dp.stretch([1.0, 2.0, 3.0], (2.0, 2.0)), [0.0, 0.0, 1.0])
+        show.stretch_limits([np.nan], (2, 98))
+    np.testing.assert_array_equal(show.stretch([1.0, 2.0, 3.0], (2.0, 2.0)), [0.0, 0.0, 1.0])
 
 
 def test_rgb_image_puts_b4_in_red_and_shares_one_stretch() -> None:
     eo = np.zeros((2, 3, 2, 2))
     eo[0, 0] = 0.4  # sample 0: B4 (red) only
     eo[1, 2] = 0.2  # sample 1: B2 (blue), half as bright
-    rgb = dp.rgb_image(eo, limits=(0.0, 0.4))
+    rgb = show.rgb_image(eo, limits=(0.0, 0.4))
     assert rgb.shape == (2, 2, 2, 3)
     np.testing.assert_allclose(rgb[0, 0, 0], [1.0, 0.0, 0.0])
     np.testing.assert_allclose(rgb[1, 0, 0], [0.0, 0.0, 0.5])
-    auto = dp.rgb_image(eo, percentiles=(0, 100))  # limits over all bands: 0 and 0.4
+    auto = show.rgb_image(eo, percentiles=(0, 100))  # limits over all bands: 0 and 0.4
     np.testing.assert_allclose(auto, rgb)
     with pytest.raises(ValueError, match=r"eo must have shape \(\.\.\., 3, H, W\)"):
-        dp.rgb_image(np.zeros((2, 2, 4, 4)))
+        show.rgb_image(np.zeros((2, 2, 4, 4)))
 
 
 def labelled_set(rng: np.random.Generator, counts: list[int], size: int = 6):
@@ -118,8 +119,8 @@ def test_gallery_mosaic_has_one_row_per_class_and_each_tile_is_its_sample() -> N
             r0 = k * (h + 2)
             tile = [m["image"][r0:r0 + h, (3 * j + c) * (w + 2):(3 * j + c) * (w + 2) + w]
                     for c in range(3)]
-            np.testing.assert_allclose(tile[0], dp.rgb_image(eo[i], limits=m["eo_limits"]))
-            level = dp.stretch(dp.sar_amplitude_db(sar[i]), m["db_limits"])
+            np.testing.assert_allclose(tile[0], show.rgb_image(eo[i], limits=m["eo_limits"]))
+            level = show.stretch(show.sar_amplitude_db(sar[i]), m["db_limits"])
             np.testing.assert_allclose(tile[1], colormaps["gray"](level)[..., :3])
             cyclic = colormaps["twilight"]((np.angle(sar[i, 0] + 1j * sar[i, 1]) + np.pi)
                                            / (2 * np.pi))[..., :3]
@@ -152,6 +153,24 @@ def test_sar_histograms_count_every_value_once_per_panel() -> None:
     assert "max |x| " + f"{np.abs(raw[:, 0]).max() * 3:.3g}" in fig.axes[1].get_title()
     with pytest.raises(ValueError, match="channel must be 0"):
         dp.plot_sar_histograms(raw, {}, channel=2)
+    with pytest.raises(ValueError, match="needs 3 axes; got 2"):
+        dp.plot_sar_histograms(raw, {"a": raw, "b": raw}, axes=fig.axes[:2])
+
+
+@pytest.mark.parametrize("call, needle", [
+    (lambda x, y: dp.gallery_indices(y, 4, 1.5, seed=0), "per_class must be a positive integer"),
+    (lambda x, y: dp.gallery_indices(y, 4, True, seed=0), "per_class"),
+    (lambda x, y: dp.gallery_indices(y, "4", 1, seed=0), "n_classes"),
+    (lambda x, y: dp.plot_class_gallery(x[0], x[1], y, ["a", "b"], per_class="2"), "per_class"),
+    (lambda x, y: dp.gallery_mosaic(x[0], x[1], y, 2, gap=1.0), "gap"),
+    (lambda x, y: dp.plot_sar_histograms(x[1], {}, channel="0"), "channel"),
+    (lambda x, y: dp.plot_sar_histograms(x[1], {}, bins=2.5), "bins"),
+    (lambda x, y: show.stretch_limits([1.0, 2.0], ("2", "98")), "percentiles"),
+])
+def test_numbers_of_the_wrong_type_raise_type_error(call, needle) -> None:
+    eo, sar, labels = labelled_set(np.random.default_rng(7), [2, 2])
+    with pytest.raises(TypeError, match=needle):
+        call((eo, sar), labels)
 
 
 def test_class_counts_bars_are_the_counts_per_class() -> None:

@@ -117,7 +117,34 @@ def test_cli_errors_are_clear(tmp_path, capsys, argv, words):
     config = _write_config(tmp_path / "grid.yml")
     argv = [a.replace("{cfg}", str(config)) for a in argv]
     assert main(argv) == 2
-    assert words in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert words in err
+    assert len(err.splitlines()) == 1, err
+
+
+def test_a_type_error_in_a_command_is_one_line_with_exit_status_2(tmp_path, capsys,
+                                                                    monkeypatch):
+    from swdkit.experiments import _runner
+
+    def wrong_type(*args, **kwargs):
+        raise TypeError("workers must be a positive integer, got str '2';\n  give --workers 2")
+
+    monkeypatch.setattr(_runner, "run_grid", wrong_type)
+    config = _write_config(tmp_path / "grid.yml")
+    assert main(["grid", "--config", str(config), "--results", str(tmp_path / "r.jsonl")]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "swdkit grid: error: workers must be a positive integer, got str '2'; give --workers 2"]
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_a_yaml_error_of_several_lines_is_printed_as_one(tmp_path, capsys):
+    config = tmp_path / "grid.yml"
+    config.write_text("blocks: [\n  {methods: [swd]\n", encoding="utf-8")
+    assert main(["grid", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1, err
+    assert "is not valid YAML" in err and "experiments/reduced.yml" in err
 
 
 def test_unknown_method_in_config_names_the_choices(tmp_path, capsys):

@@ -98,5 +98,5 @@ def test_bad_input(fn):
 
 
 def test_bad_bandwidth():
-    with pytest.raises(ValueError, match=r"bandwidth must be a finite number > 0; got -1"):
+    with pytest.raises(ValueError, match=r"bandwidth must be a finite number > 0, got -1"):
         mmd(torch.zeros(3, 2), torch.ones(3, 2), bandwidth=-1)

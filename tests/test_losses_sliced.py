@@ -256,8 +256,7 @@ def test_random_projections_are_unit_and_isotropic():
     ({"x": np.zeros((5, 3)), "y": torch.zeros(4, 3)}, r"x must be a torch.Tensor"),
     ({"p": 0.5}, r"p must be .* >= 1.*0.5"),
     ({"p": float("nan")}, r"p must be"),
-    ({"n_projections": 0}, r"n_projections must be a positive integer; got 0"),
-    ({"n_projections": 2.5}, r"n_projections must be a positive integer"),
+    ({"n_projections": 0}, r"n_projections must be a positive integer, got 0"),
     ({"projections": torch.ones(3, 4)}, r"unit-norm columns.*off by"),
     ({"projections": torch.eye(4)[:, :2]}, r"shape \(D, L\) = \(3, L\).*\(4, 2\)"),
     ({"projections": torch.eye(3)[0]}, r"shape \(D, L\)"),
@@ -268,6 +267,16 @@ def test_bad_input_is_a_clear_value_error(kwargs, match):
     x, y = args.pop("x"), args.pop("y")
     with pytest.raises(ValueError, match=match):
         sliced_wasserstein(x, y, **args)
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"n_projections": 2.5}, r"n_projections must be a positive integer, got float 2.5"),
+    ({"n_projections": True}, r"n_projections must be a positive integer, got bool"),
+    ({"p": "2"}, r"p must be a finite number, got str"),
+])
+def test_a_number_of_the_wrong_type_is_a_type_error(kwargs, match):
+    with pytest.raises(TypeError, match=match):
+        sliced_wasserstein(torch.zeros(5, 3), torch.ones(4, 3), **kwargs)
 
 
 def test_bad_input_to_helpers_is_a_clear_value_error():

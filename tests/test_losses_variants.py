@@ -175,7 +175,7 @@ def test_max_sliced_is_differentiable_in_the_points():
 @pytest.mark.parametrize("kwargs,match", [
     ({"optimize_steps": -1}, r"optimize_steps must be an integer >= 0; got -1"),
     ({"optimize_steps": 1.5}, r"optimize_steps must be an integer"),
-    ({"step_size": 0.0}, r"step_size must be a finite number > 0; got 0.0"),
+    ({"step_size": 0.0}, r"step_size must be a finite number > 0, got 0.0"),
     ({"p": 0.9}, r"p must be"),
 ])
 def test_max_sliced_bad_input(kwargs, match):

@@ -145,3 +145,19 @@ def test_load_checkpoint_errors(tmp_path):
     torch.save({"weights": 1}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="not a swdkit checkpoint"):
         load_checkpoint(tmp_path / "other.pt")
+
+
+def test_a_checkpoint_written_before_the_relayout_still_loads():
+    """tests/fixtures/legacy/ynet_518f4e2.pt: saved by commit 518f4e2 (flat package) from
+    ``torch.manual_seed(0); YNet(n_classes=4, norm="instance", width=4, embed_dim=8, depth=3)``."""
+    from pathlib import Path
+
+    from swdkit.models import load_checkpoint
+
+    path = Path(__file__).parent / "fixtures" / "legacy" / "ynet_518f4e2.pt"
+    net, payload = load_checkpoint(path)
+    torch.manual_seed(0)
+    same = YNet(n_classes=4, norm="instance", width=4, embed_dim=8, depth=3)
+    assert net.config == same.config and payload["eo_val_accuracy"] == 0.5
+    for (k, a), (k2, b) in zip(net.state_dict().items(), same.state_dict().items(), strict=True):
+        assert k == k2 and torch.equal(a, b), k

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -115,3 +116,27 @@ def test_append_refuses_bad_records_and_writes_nothing(tmp_path, record, words):
     with pytest.raises(ValueError, match=words):
         append_record(path, record)
     assert not path.exists()
+
+
+LEGACY_STORE = Path(__file__).parent / "fixtures" / "legacy" / "results_518f4e2.jsonl"
+
+
+def test_a_store_written_before_the_relayout_still_loads_and_summarizes():
+    from swdkit.experiments import paired_differences, parse_grid, read_store, run_key, summarize
+
+    contents = read_store(LEGACY_STORE)  # written by the code of commit 518f4e2
+    assert contents.problems == []
+    assert [r["settings"]["method"] for r in contents.records] == ["sar_only", "swd"]
+    keys = [run_key(r["settings"]) for r in contents.records]
+    assert len(set(keys)) == 2 and contents.keys() == set(keys)
+    # Today's grid gives the same settings the same keys, so a resumed grid skips these runs.
+    spec = parse_grid({"config": {"preset": "ci"}, "blocks": [
+        {"methods": ["sar_only", "swd"], "classes": "lowrise", "n_labeled": 32, "seeds": 0}]})
+    assert {run_key(s) for s in spec.runs()} == set(keys)
+    rows = summarize(contents.records)
+    assert [(r["method"], r["n"], r["sem"]) for r in rows] == [("sar_only", 1, None),
+                                                               ("swd", 1, None)]
+    assert [r["mean"] for r in rows] == pytest.approx([0.5741740693571046, 0.5522063971264288])
+    (paired,) = paired_differences(contents.records, a="swd", b="sar_only")
+    assert paired["n"] == 1 and paired["unpaired"] == 0
+    assert paired["mean"] == pytest.approx(0.5522063971264288 - 0.5741740693571046)

@@ -10,12 +10,12 @@ import nbformat
 import pytest
 
 from swdkit import cli
+from swdkit.notebooks._cli import parse_value
 from swdkit.notebooks._runner import (
     ParamSpec,
     UnknownParameterWarning,
     discover,
     load_param_file,
-    parse_value,
     run_notebooks,
 )
 
@@ -134,7 +134,8 @@ def test_command_line_values_are_yaml() -> None:
     assert parse_value("lowrise") == "lowrise"
 
 
-def test_cli_exit_status_and_summary(lesson: Path, tmp_path: Path) -> None:
+def test_cli_exit_status_and_summary(lesson: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "cli-out"
     ok = cli.main(["notebooks", "--notebooks", str(lesson), "--out", str(out), "--only", "01",
                    "-p", "value", "7"])
@@ -146,3 +147,8 @@ def test_cli_exit_status_and_summary(lesson: Path, tmp_path: Path) -> None:
     missing = cli.main(["notebooks", "--notebooks", str(lesson), "--out", str(out),
                         "--only", "99_nothing"])
     assert missing == 2
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "02_second.ipynb" in err  # what --only could be
+    no_folder = cli.main(["notebooks", "--notebooks", str(tmp_path / "none"), "--out", str(out)])
+    assert no_folder == 2
+    assert "--notebooks DIR" in capsys.readouterr().err

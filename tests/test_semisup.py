@@ -152,7 +152,7 @@ def test_config_checks():
         SemisupConfig(gamma=float("inf"))
     with pytest.raises(TypeError, match="max_shift must be an integer >= 0, got bool True"):
         SemisupConfig(max_shift=True)
-    with pytest.raises(ValueError, match="must be a SemisupConfig"):
+    with pytest.raises(TypeError, match="must be a SemisupConfig"):
         align_semisup(_net(), *_tiny_data(), AlignConfig(device="cpu"))
 
 

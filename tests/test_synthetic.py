@@ -11,14 +11,12 @@ import pytest
 from swdkit.data.synthetic import _make as synthetic
 from swdkit.data.synthetic import _splits as synthetic_splits
 from swdkit.data.synthetic._make import (
-    N_CITIES,
     SPLIT_FILES,
-    SPLITS,
     generate_split,
     make_synthetic,
-    split_cities,
     synthetic_matches,
 )
+from swdkit.data.synthetic._splits import N_CITIES, SPLITS, split_cities
 
 SIZES = {"n_train": 2, "n_val": 1, "n_test": 1}
 
@@ -154,16 +152,26 @@ def test_a_failure_leaves_no_file_and_keeps_an_existing_one(tmp_path, monkeypatc
     assert list(fresh.iterdir()) == []
 
 
-@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "10", None])
-def test_bad_sizes_are_rejected_with_the_argument_named(tmp_path, bad):
-    with pytest.raises(ValueError, match="n_val must be a positive integer"):
+@pytest.mark.parametrize("bad, error", [(0, ValueError), (-1, ValueError), (1.5, TypeError),
+                                        (True, TypeError), ("10", TypeError), (None, TypeError)])
+def test_bad_sizes_are_rejected_with_the_argument_named(tmp_path, bad, error):
+    expected = r"n_val must be a positive integer, got .*; samples per class \(17 classes\)"
+    with pytest.raises(error, match=expected):
         make_synthetic(tmp_path, n_train=1, n_val=bad, n_test=1, progress=False)
+    with pytest.raises(error, match=expected):
+        synthetic_matches(tmp_path, n_train=1, n_val=bad, n_test=1)
+    with pytest.raises(error, match=expected.replace("n_val", "n_per_class")):
+        generate_split("testing", bad)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_bad_seed_split_and_root_are_rejected(tmp_path):
-    with pytest.raises(ValueError, match="seed must be a non-negative integer"):
+    with pytest.raises(ValueError, match="seed must be an integer >= 0, got -1"):
         make_synthetic(tmp_path, seed=-1, progress=False, **SIZES)
+    for wrong_type in (1.0, "0", False):
+        with pytest.raises(TypeError, match="seed must be an integer >= 0, got"):
+            make_synthetic(tmp_path, seed=wrong_type, progress=False, **SIZES)
+    assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="split must be one of"):
         generate_split("train", 1)
     a_file = tmp_path / "file.txt"

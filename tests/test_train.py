@@ -311,14 +311,18 @@ def test_bad_inputs_raise_clear_errors():
         train.pretrain_eo(net, (x, y + 5), cfg)
     with pytest.raises(ValueError, match="3 channels"):
         train.pretrain_eo(net, (x[:, :2], y), cfg)
-    with pytest.raises(ValueError, match="pair"):
+    with pytest.raises(TypeError, match="pair"):
         train.pretrain_eo(net, x, cfg)
-    with pytest.raises(ValueError, match="PretrainConfig"):
+    with pytest.raises(TypeError, match="PretrainConfig"):
         train.pretrain_eo(net, (x, y), train.AlignConfig())
     with pytest.raises(ValueError, match="discrepancy"):
         train.AlignConfig(discrepancy="kl")
     with pytest.raises(ValueError, match="epochs"):
         train.FinetuneConfig(epochs=0)
+    with pytest.raises(TypeError, match="epochs must be a positive integer, got str '3'"):
+        train.FinetuneConfig(epochs="3")
+    with pytest.raises(TypeError, match="steps_per_epoch must be a positive integer or None"):
+        train.AlignConfig(steps_per_epoch=2.0)
     with pytest.raises(ValueError, match="unlabeled_batch"):
         train.AlignConfig(unlabeled_batch=0)
     with pytest.raises(ValueError, match="temperature"):

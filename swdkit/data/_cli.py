@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from swdkit._checks import check_value
+
 
 def _classes_arg(text: str) -> str | list[int]:
     """``lowrise`` / ``urban`` / ``all``, or comma-separated So2Sat class indices."""
@@ -24,14 +26,16 @@ def _classes_arg(text: str) -> str | list[int]:
 
 
 def _cmd_synthetic(args: argparse.Namespace) -> int:
+    """``swdkit data synthetic``: write the synthetic set (or keep a matching one)."""
     from swdkit.data._lesson import ensure_synthetic
 
-    for name in ("n_train", "n_val", "n_test"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be at least 1 sample per class, "
-                             f"got {value}")
+    # Checked here to name the flags, before anything is made.
     sizes = {"n_train": args.n_train, "n_val": args.n_val, "n_test": args.n_test}
+    for name, value in sizes.items():
+        if value is not None:
+            check_value(f"--{name.replace('_', '-')}", value, "positive integer",
+                        hint="samples per class")
+    check_value("--seed", args.seed, "integer >= 0")
     if args.out is None:
         from swdkit.data._split import default_data_dir
 
@@ -54,6 +58,7 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def _cmd_download(args: argparse.Namespace) -> int:
+    """``swdkit data download``: 1 (with the manual steps) when the host cannot be reached."""
     from swdkit.data.io._download import DownloadError, download
 
     try:
@@ -68,6 +73,7 @@ def _cmd_download(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    """``swdkit data verify``: one line per file and a count; 1 when any file is bad."""
     from swdkit.data.io._download import verify
 
     results = verify(args.dir)
@@ -92,6 +98,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
+    """``swdkit data prepare``: write the lesson caches and name them."""
     from swdkit.data.io._prepare import prepare
 
     for path in prepare(args.src, args.out, classes=args.classes, block_size=args.block_size):

@@ -1,9 +1,10 @@
 """The data a lesson starts from: three normalised splits, made on first use if need be.
 
-Public through :mod:`swdkit.data._split` (``swdkit.data.load_lesson_data``, ``swdkit.data.LessonData``).
-The built-in default is the synthetic So2Sat-format set of :mod:`swdkit.data.synthetic._make`, written to
-:func:`swdkit.data.default_data_dir` the first time it is needed and rewritten when the files
-there were made with other settings or by another generator version.
+Public through :mod:`swdkit.data` (``swdkit.data.load_lesson_data``,
+``swdkit.data.LessonData``). The built-in default is the synthetic So2Sat-format set of
+:mod:`swdkit.data.synthetic`, written to :func:`swdkit.data.default_data_dir` the first time it
+is needed and rewritten when the files there were made with other settings or by another
+generator version.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any
 
 from swdkit.data._split import Split, default_data_dir, load_split, missing_hint
 
-SPLIT_FILES = ("training.h5", "validation.h5", "testing.h5")
 # A file attribute that only generated data carries (swdkit.data.synthetic writes it, and
 # `swdkit data prepare` copies source attributes into its cache).
 GENERATOR_ATTR = "generator"

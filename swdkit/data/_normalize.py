@@ -134,6 +134,7 @@ class NormStats:
 
 
 def _floats(values: Any) -> tuple[float, ...]:
+    """Plain Python floats, for JSON."""
     return tuple(float(v) for v in values)
 
 
@@ -143,6 +144,7 @@ def _channel_values(x: np.ndarray) -> np.ndarray:
 
 
 def _safe_scale(scale: np.ndarray, names: tuple[str, ...], what: str) -> np.ndarray:
+    """``scale`` (C,) with 1 wherever it is below ``_TINY`` (a constant channel), warning."""
     flat = scale < _TINY
     if flat.any():
         warnings.warn(f"the training {what} of channels {[names[i] for i in np.flatnonzero(flat)]}"
@@ -151,6 +153,7 @@ def _safe_scale(scale: np.ndarray, names: tuple[str, ...], what: str) -> np.ndar
 
 
 def _signed_log(x: np.ndarray, log_scale: np.ndarray) -> np.ndarray:
+    """``sign(x) * log(1 + |x| / s_c)`` of x (N, C, H, W), with s_c = ``log_scale`` (C,)."""
     s = log_scale.reshape(1, -1, 1, 1)
     return np.sign(x) * np.log1p(np.abs(x) / s)
 
@@ -172,7 +175,8 @@ def fit_normalization(train: Any, *, sar_norm: str = "standard") -> NormStats:
     if sar_norm not in SAR_NORMS:
         raise ValueError(f"sar_norm={sar_norm!r} is unknown; choose one of {SAR_NORMS}")
     if len(train.eo) == 0:
-        raise ValueError("cannot fit normalisation statistics on an empty training split")
+        raise ValueError("cannot fit normalisation statistics on an empty training split; "
+                         "load one that holds samples (check its classes and max_samples)")
     eo = _channel_values(train.eo)
     sar = _channel_values(train.sar)
     if not (np.isfinite(eo).all() and np.isfinite(sar).all()):

@@ -1,4 +1,4 @@
-"""So2Sat LCZ42 for the lessons: constants, class configurations, the reader, few-shot sampling.
+"""So2Sat LCZ42 splits for the lessons: where the files are, the reader, few-shot sampling.
 
 Sentinel-2 is the optical sensor (EO) and Sentinel-1 the radar (SAR); the seed paper swaps the
 two names. The lessons use, like the paper, EO = Sentinel-2 B4, B3, B2 (RGB) and SAR =
@@ -18,43 +18,18 @@ written by ``swdkit data prepare`` (see :mod:`swdkit.data.io._h5` for both layou
 
 from __future__ import annotations
 
-import numbers
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from swdkit._checks import check_value
+from swdkit.data._classes import CLASS_NAMES, resolve_classes
 from swdkit.data.io import _h5 as so2sat_h5
-
 from swdkit.data.io import _read as so2sat_read
 
-CLASS_NAMES = (
-    "LCZ 1 compact high-rise", "LCZ 2 compact mid-rise", "LCZ 3 compact low-rise",
-    "LCZ 4 open high-rise", "LCZ 5 open mid-rise", "LCZ 6 open low-rise",
-    "LCZ 7 lightweight low-rise", "LCZ 8 large low-rise", "LCZ 9 sparsely built",
-    "LCZ 10 heavy industry", "LCZ A dense trees", "LCZ B scattered trees",
-    "LCZ C bush, scrub", "LCZ D low plants", "LCZ E bare rock or paved",
-    "LCZ F bare soil or sand", "LCZ G water",
-)
-# Class configurations of the paper: So2Sat label indices kept, renumbered 0..K-1 in this order.
-CLASS_SETS = {
-    "lowrise": (2, 5, 6, 7),  # LCZ 3, 6, 7, 8: the four LCZs named low-rise
-    "urban": tuple(range(10)),  # LCZ 1-10
-    "all": tuple(range(17)),
-}
-SEN1_CHANNELS = (
-    "VH real", "VH imaginary", "VV real", "VV imaginary", "Lee-filtered VH intensity",
-    "Lee-filtered VV intensity", "Lee-filtered covariance off-diagonal real",
-    "Lee-filtered covariance off-diagonal imaginary",
-)
-SEN2_BANDS = ("B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12")
-EO_SEN2_INDICES = (2, 1, 0)  # the paper's EO input: sen2[..., [2, 1, 0]] = B4, B3, B2 (RGB)
-SAR_SEN1_INDICES = (2, 3)  # the paper's SAR input: sen1[..., 2:4] = unfiltered VV real, imag
-EO_CHANNELS = ("B4 red", "B3 green", "B2 blue")
-SAR_CHANNELS = ("VV real", "VV imaginary")
 # version -> (sub-folder of root, split names)
 VERSIONS = {
     "2": ("", ("training", "validation", "testing")),
@@ -70,30 +45,6 @@ def default_data_dir() -> Path:
     ``~/.cache/swdkit/synthetic``."""
     env = os.environ.get(DATA_DIR_ENV)
     return Path(env).expanduser() if env else Path.home() / ".cache" / "swdkit" / "synthetic"
-
-
-def resolve_classes(classes: str | Sequence[int]) -> tuple[int, ...]:
-    """Turn a class-set name or explicit So2Sat class indices into sorted indices.
-
-    Raises:
-        ValueError: an unknown set name (the valid ones are listed), or indices that are not
-            distinct integers in 0..16.
-    """
-    if isinstance(classes, str):
-        if classes not in CLASS_SETS:
-            raise ValueError(f"classes={classes!r} is not a class configuration; choose one of "
-                             f"{sorted(CLASS_SETS)} or give a list of class indices 0..16")
-        return CLASS_SETS[classes]
-    try:
-        values = [int(c) for c in classes]
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"classes must be one of {sorted(CLASS_SETS)} or a list of class "
-                         f"indices 0..16, got {classes!r}") from err
-    if any(int(c) != c for c in classes) or not values or len(set(values)) != len(values) \
-            or min(values) < 0 or max(values) >= len(CLASS_NAMES):
-        raise ValueError(f"classes must be distinct integers in 0..{len(CLASS_NAMES) - 1} "
-                         f"(at least one), got {list(classes)}")
-    return tuple(sorted(values))
 
 
 def split_path(root: str | os.PathLike, split: str, version: str = "2") -> Path:
@@ -126,12 +77,14 @@ class Split:
     city: np.ndarray | None = field(default=None)
 
     def __post_init__(self) -> None:
+        """Refuse arrays that disagree on the number of samples."""
         n = len(self.labels)
         lengths = {"eo": len(self.eo), "sar": len(self.sar), "labels": n}
         if self.city is not None:
             lengths["city"] = len(self.city)
         if len(set(lengths.values())) != 1:
-            raise ValueError(f"Split arrays disagree on the number of samples: {lengths}")
+            raise ValueError(f"Split arrays disagree on the number of samples: {lengths}; give "
+                             "eo, sar, labels (and city) one row per sample")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -142,12 +95,6 @@ class Split:
         return replace(self, eo=self.eo[idx], sar=self.sar[idx], labels=self.labels[idx],
                        class_names=list(self.class_names),
                        city=None if self.city is None else self.city[idx])
-
-
-def _is_count(value: Any, *, minimum: int) -> bool:
-    """Whether ``value`` is an integer (Python or numpy, not bool) of at least ``minimum``."""
-    return (isinstance(value, numbers.Integral) and not isinstance(value, bool)
-            and value >= minimum)
 
 
 def missing_hint(root: Path) -> str:
@@ -182,12 +129,16 @@ def load_split(root: str | os.PathLike, split: str, *, classes: str | Sequence[i
 
     Raises:
         FileNotFoundError: the file is missing (the message names the command that makes it).
-        ValueError: unknown split/version/classes, a wrong layout, a corrupt or truncated file,
-            a cache that lacks some requested classes, or no sample of the requested classes.
+        TypeError: ``max_samples`` or ``block_size`` is not an integer (a string, a float, a
+            bool).
+        ValueError: unknown split/version/classes, ``max_samples`` or ``block_size`` below 1,
+            a wrong layout, a corrupt or truncated file, a cache that lacks some requested
+            classes, or no sample of the requested classes.
     """
     keep = resolve_classes(classes)
-    if max_samples is not None and not _is_count(max_samples, minimum=1):
-        raise ValueError(f"max_samples must be a positive integer or None, got {max_samples!r}")
+    check_value("max_samples", max_samples, "positive integer", allow_none=True,
+                hint="None keeps every sample")
+    check_value("block_size", block_size, "positive integer", hint="rows read at a time")
     path = split_path(root, split, version)
     eo, sar, labels, city = so2sat_read.read_selected(
         path, keep, max_samples, block_size, missing_hint=missing_hint(Path(root)))
@@ -214,6 +165,7 @@ def few_shot_indices(labels: Sequence[int] | np.ndarray, n_labeled: int | str | 
         int64 (n_labeled,) indices into ``labels``, increasing.
 
     Raises:
+        TypeError: ``n_labeled`` is not an integer, None or ``"full"``.
         ValueError: labels not a 1-D integer array, a negative count, or more than exist
             (the message says how many there are per class).
     """
@@ -222,10 +174,8 @@ def few_shot_indices(labels: Sequence[int] | np.ndarray, n_labeled: int | str | 
         raise ValueError(f"labels must be a 1-D integer array, got shape {y.shape} dtype {y.dtype}")
     if n_labeled is None or n_labeled == "full":
         return np.arange(len(y), dtype=np.int64)
-    if not _is_count(n_labeled, minimum=0):
-        raise ValueError(f"n_labeled must be a non-negative integer, None or 'full', "
-                         f"got {n_labeled!r}")
-    n = int(n_labeled)
+    n = check_value("n_labeled", n_labeled, "integer >= 0",
+                    hint="None or 'full' choose every sample")
     classes, counts = np.unique(y, return_counts=True)
     if n > len(y):
         per_class = dict(zip(classes.tolist(), counts.tolist(), strict=True))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from swdkit.experiments._executors import dask_client, local_executor
 from swdkit.experiments._figures import figure_accuracy_vs_labels, figure_norm, figure_supcon
+from swdkit.experiments._parse import METHODS, load_grid, parse_grid, restrict_grid
 from swdkit.experiments._report import claim_checks, claims_table, timing_table, write_report
 from swdkit.experiments._runner import (
     GridOutcome,
@@ -13,17 +14,7 @@ from swdkit.experiments._runner import (
     default_results_path,
     run_grid,
 )
-from swdkit.experiments._spec import (
-    FULL,
-    METHODS,
-    Block,
-    GridSpec,
-    expand_grid,
-    load_grid,
-    parse_grid,
-    restrict_grid,
-    run_key,
-)
+from swdkit.experiments._spec import FULL, Block, GridSpec, expand_grid, run_key
 from swdkit.experiments._store import StoreContents, StoreProblem, append_record, read_store
 from swdkit.experiments._summary import (
     markdown_table,

@@ -18,7 +18,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from swdkit.experiments._spec import load_grid
+from swdkit.experiments._parse import load_grid
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from swdkit._checks import check_value
 from swdkit.experiments._worker import execute_run, set_torch_threads
 
 
@@ -21,33 +22,35 @@ def local_executor(workers: int, *, torch_threads: int | None = None) -> Any:
 
     Workers start with ``spawn`` (a fork after torch has started its thread pools can hang). By
     default the cores are shared out: ``max(1, cpu_count // workers)`` threads each.
+
+    Raises:
+        TypeError: ``workers`` is not an integer.
+        ValueError: ``workers`` is below 1.
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    if workers < 1:
-        raise ValueError(f"workers={workers} must be at least 1")
+    workers = check_value("workers", workers, "positive integer",
+                          hint="give 1 or more worker processes")
     threads = torch_threads or max(1, (os.cpu_count() or 1) // workers)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                initializer=set_torch_threads, initargs=(threads,))
 
 
-def dask_client(address: str | None = None, *, workers: int = 2,
-                torch_threads: int | None = None) -> Any:
+def dask_client(address: str | None = None, *, workers: int = 2) -> Any:
     """A ``dask.distributed.Client``: connected to ``address``, or to a new local cluster.
 
     Args:
         address: a running scheduler (``tcp://host:8786``); every worker must have swdkit and
             its dependencies installed and the data set at the same path. ``None`` starts a
             ``LocalCluster`` of ``workers`` single-threaded worker processes on 127.0.0.1.
-        workers: worker processes of the local cluster.
-        torch_threads: not used here; pass it to ``run_grid`` so each run sets its torch threads.
+        workers: worker processes of the local cluster. Torch threads per run are
+            ``run_grid``'s ``torch_threads``.
 
     Raises:
         ValueError: Dask is not installed (``pip install 'swdkit[dask]'``), or the scheduler
             cannot be reached.
     """
-    del torch_threads
     try:
         from distributed import Client, LocalCluster
     except ImportError as err:

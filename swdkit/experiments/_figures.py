@@ -21,6 +21,7 @@ from typing import Any
 
 from swdkit.experiments._spec import FULL
 from swdkit.experiments._summary import summarize
+from swdkit.views._axes import figure_axes
 
 N_CLASSES = {"lowrise": 4, "urban": 10, "all": 17}
 LABELS = {"sar_only": "SAR only", "finetune": "fine-tuning", "swd": "SWD transfer",
@@ -56,12 +57,9 @@ def _series(rows: list[dict[str, Any]], xs: list[Any], **where: Any
 
 
 def _panels(class_sets: Sequence[str], title: str) -> tuple[Any, list[Any]]:
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(class_sets), figsize=(4.2 * len(class_sets), 3.6),
-                             squeeze=False, sharey=False)
+    fig, axes = figure_axes(None, len(class_sets), panel=(4.2, 3.6), layout=None, pyplot=True)
     fig.suptitle(title)
-    return fig, list(axes[0])
+    return fig, list(axes)
 
 
 def _decorate(ax: Any, xs: list[Any], classes: str) -> None:

@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from swdkit.experiments._executors import cancel_all, completed, local_executor, submit
-from swdkit.experiments._spec import GridSpec, load_grid, run_key
+from swdkit.experiments._parse import load_grid
+from swdkit.experiments._spec import GridSpec, run_key
 from swdkit.experiments._store import StoreProblem, append_record, read_store
 from swdkit.experiments._worker import execute_run, prepare_default_data
 

@@ -25,7 +25,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from swdkit.experiments._spec import FULL, METHODS, run_key
+from swdkit.experiments._spec import FULL, run_key
+from swdkit.methods import METHODS
 
 FACTORS = ("method", "norm", "supcon")
 # Columns shown in tables, in this order, when present.
@@ -41,7 +42,8 @@ def mean_and_sem(values: Sequence[float]) -> tuple[float, float | None]:
     """
     n = len(values)
     if n == 0:
-        raise ValueError("values is empty; a mean needs at least one number")
+        raise ValueError("values is empty; give at least one number (a cell without runs has "
+                         "no mean)")
     mean = sum(values) / n
     if n == 1:
         return mean, None

@@ -1,4 +1,7 @@
-"""Argument checks shared by the losses: each failure is a ValueError that says what to do.
+"""Tensor checks shared by the losses: each failure names the argument and says what to do.
+
+Plain numbers go through :mod:`swdkit._checks` (a wrong type is a TypeError, a value out of
+range a ValueError); tensors with the wrong shape, dtype or device are ValueErrors.
 
 The losses are called once per training step, so these checks stay cheap: shapes, dtypes and
 devices are read from tensor metadata; only the unit-norm check on explicit projections and
@@ -8,9 +11,10 @@ the label checks touch the data (a ``(D, L)`` norm and an integer dtype test).
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
+
+from swdkit._checks import check_value
 
 
 def check_points(name: str, x, *, min_rows: int = 1) -> None:
@@ -49,24 +53,20 @@ def check_pair(x, y, *, names: tuple[str, str] = ("x", "y"), min_rows: int = 1) 
 
 def check_p(p) -> float:
     """Check the Wasserstein order: a real number p >= 1."""
-    if isinstance(p, bool) or not isinstance(p, numbers.Real) or not math.isfinite(p) or p < 1:
+    p = check_value("p", p, "number", hint="the order of W_p, a real number >= 1")
+    if p < 1:
         raise ValueError(f"p must be a finite real number >= 1 (the order of W_p); got {p!r}.")
-    return float(p)
+    return p
 
 
 def check_count(name: str, value) -> int:
-    """Check a positive integer count such as ``n_projections``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}.")
-    return int(value)
+    """Check a positive integer count such as ``n_projections`` (TypeError for a non-integer)."""
+    return check_value(name, value, "positive integer")
 
 
 def check_positive(name: str, value) -> float:
     """Check a finite real number > 0 (temperatures, bandwidths, step sizes)."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not math.isfinite(value) or value <= 0):
-        raise ValueError(f"{name} must be a finite number > 0; got {value!r}.")
-    return float(value)
+    return check_value(name, value, "number > 0")
 
 
 def unit_tolerance(dtype: torch.dtype) -> float:

@@ -1,4 +1,4 @@
-"""Execute the lesson notebooks headless with papermill: ``swdkit notebooks``.
+"""Execute the lesson notebooks headless with papermill (``swdkit notebooks``, see ``_cli``).
 
 Notebooks ``NN_topic.ipynb`` run in file-name order. Each gets only the parameters it declares in
 its ``parameters`` cell, taken from a parameter file (``defaults`` for every notebook, then the
@@ -14,7 +14,6 @@ time and the metrics it recorded; it is rewritten after every notebook.
 
 from __future__ import annotations
 
-import argparse
 import fnmatch
 import time
 import warnings
@@ -84,7 +83,8 @@ def load_param_file(path: str | Path | None) -> ParamSpec:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as err:
-        raise ValueError(f"parameter file {path} is not valid YAML: {err}") from err
+        raise ValueError(f"parameter file {path} is not valid YAML: {err}; fix the line it "
+                         "names (notebooks/params/ci.yml shows the layout)") from err
     if not isinstance(data, dict) or set(data) - {"defaults", "notebooks"}:
         found = sorted(data) if isinstance(data, dict) else data
         raise ValueError(f"parameter file {path} must be a mapping with the keys 'defaults' "
@@ -92,22 +92,13 @@ def load_param_file(path: str | Path | None) -> ParamSpec:
     defaults = data.get("defaults") or {}
     notebooks = data.get("notebooks") or {}
     if not isinstance(defaults, dict):
-        raise ValueError(f"{path}: 'defaults' must map parameter names to values")
+        raise ValueError(f"{path}: 'defaults' must map parameter names to values, like "
+                         "defaults: {device: cpu, seed: 0}")
     if not isinstance(notebooks, dict) or not all(isinstance(v, dict) for v in notebooks.values()):
         raise ValueError(f"{path}: 'notebooks' must map file-name globs (like '02_*') to "
                          "maps of parameter names to values")
     return ParamSpec(defaults=dict(defaults), overrides=[(str(k), dict(v))
                                                          for k, v in notebooks.items()])
-
-
-def parse_value(text: str) -> Any:
-    """A command-line value as YAML would read it: ``32`` -> 32, ``null`` -> None, ``a`` -> 'a'."""
-    import yaml
-
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return text
 
 
 def discover(notebook_dir: str | Path, only: str | None = None) -> list[Path]:
@@ -117,7 +108,9 @@ def discover(notebook_dir: str | Path, only: str | None = None) -> list[Path]:
     """
     notebook_dir = Path(notebook_dir)
     if not notebook_dir.is_dir():
-        raise FileNotFoundError(f"notebook folder {notebook_dir} does not exist")
+        raise FileNotFoundError(f"notebook folder {notebook_dir} does not exist; give the folder "
+                                "that holds the NN_*.ipynb lessons (the project's is notebooks/; "
+                                "on the command line: --notebooks DIR)")
     found = sorted(notebook_dir.glob(NOTEBOOK_GLOB))
     if only:
         is_glob = any(c in only for c in "*?[")
@@ -209,8 +202,12 @@ def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec |
     every = discover(notebook_dir)
     selected = discover(notebook_dir, only)
     if not selected:
-        raise FileNotFoundError(f"no notebook in {notebook_dir} matches {only!r}" if only
-                                else f"no notebooks ({NOTEBOOK_GLOB}) in {notebook_dir}")
+        if every:
+            raise FileNotFoundError(f"no notebook in {notebook_dir} matches {only!r}; give a glob "
+                                    "(like '0[23]_*') or part of one of the names "
+                                    f"{', '.join(p.name for p in every)}")
+        raise FileNotFoundError(f"no notebooks ({NOTEBOOK_GLOB}) in {notebook_dir}; give the "
+                                "folder of the lesson notebooks (the project's is notebooks/)")
     declared_anywhere = set().union(*(declared_parameters(p) for p in every))
     unknown = sorted(params.all_names() - declared_anywhere - set(RUNNER_PARAMETERS))
     if unknown:
@@ -236,37 +233,3 @@ def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec |
         f"{time.perf_counter() - total_start:.1f} s; summary: {out / SUMMARY_FILE}"
         + (f"; failed: {', '.join(failed)}" if failed else ""))
     return runs
-
-
-def _command(args: argparse.Namespace) -> int:
-    params = load_param_file(args.params)
-    params.command_line = {name: parse_value(value) for name, value in args.p or []}
-    with warnings.catch_warnings():  # the runner's log already prints it
-        warnings.simplefilter("ignore", UnknownParameterWarning)
-        runs = run_notebooks(args.notebooks, params=params, out=args.out, only=args.only,
-                             fail_fast=args.fail_fast, kernel_name=args.kernel)
-    return 0 if all(r.status == "ok" for r in runs) else 1
-
-
-def register(subparsers: Any) -> None:
-    """Add ``swdkit notebooks`` to the command line."""
-    p = subparsers.add_parser(
-        "notebooks", help="execute the lesson notebooks with papermill",
-        description="Execute notebooks/NN_*.ipynb in order with papermill, injecting only the "
-                    "parameters each declares; write executed copies and summary.json.")
-    p.add_argument("--params", metavar="FILE",
-                   help="parameter file (YAML: defaults, notebooks); e.g. "
-                        "notebooks/params/lesson.yml")
-    p.add_argument("--out", metavar="DIR", default="build/notebooks",
-                   help="where executed copies, outputs and summary.json go "
-                        "(default: build/notebooks)")
-    p.add_argument("--only", metavar="PATTERN",
-                   help="only notebooks whose file name matches (glob or substring)")
-    p.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"),
-                   help="set a parameter (YAML value) for every notebook that declares it")
-    p.add_argument("--fail-fast", action="store_true", help="stop at the first failing notebook")
-    p.add_argument("--notebooks", metavar="DIR", default="notebooks",
-                   help="folder of the notebooks (default: notebooks)")
-    p.add_argument("--kernel", metavar="NAME", default=None,
-                   help="Jupyter kernel to use (default: the one each notebook names)")
-    p.set_defaults(func=_command)

@@ -6,6 +6,14 @@
 - :func:`align_semisup`: the same with a semi-supervised contrastive term on the SAR encoder;
 - :func:`finetune` and :func:`train_sar_only`: the two baselines;
 - :func:`evaluate`, probes and snapshots, k-NN accuracy and silhouette of embeddings.
+
+Inputs: labeled sets are pairs ``(x, y)`` of numpy arrays or tensors (``x`` float
+``(N, C, 32, 32)``, ``y`` int ``(N,)``), unlabeled sets are ``x`` alone; each phase moves them to
+the device once and draws batches by index. ``val`` (optional) is a labeled set of the phase's
+target domain; ``probe`` (optional) a :class:`Probe` or a :class:`swdkit.data.Split` of paired
+samples, embedded after every epoch. Every phase returns a :class:`TrainResult`; model selection
+is described in ``swdkit.train._loop`` (the lessons use ``select="last"``). The same seed gives the
+same result on the CPU; on CUDA the phases use channels-last and bfloat16 autocast.
 """
 
 from __future__ import annotations

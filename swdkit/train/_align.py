@@ -20,22 +20,8 @@ import torch.nn.functional as F
 
 from swdkit._checks import check_fields
 from swdkit.device import autocast
-from swdkit.train._batches import (
-    ClassSampler,
-    epoch_batches,
-    image_tensor,
-    labeled_tensors,
-    make_generator,
-    prepare_batch,
-)
-from swdkit.train._loop import (
-    TrainConfig,
-    TrainResult,
-    maybe_compile,
-    phase_measures,
-    run_epochs,
-    setup_phase,
-)
+from swdkit.train import _batches, _loop
+from swdkit.train._loop import TrainConfig, TrainResult
 
 DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
 
@@ -168,23 +154,23 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         extra_params: parameters the extra term trains besides phi, psi and h.
         desc: the progress bar's label.
     """
-    device = setup_phase(net, cfg, AlignConfig)
+    device = _loop.setup_phase(net, cfg, AlignConfig)
     k = net.n_classes
-    xe, ye = labeled_tensors(eo, name="eo", device=device, channels=net.config["eo_channels"],
-                             n_classes=k)
-    xl, yl = labeled_tensors(sar_labeled, name="sar_labeled", device=device,
-                             channels=net.config["sar_channels"], n_classes=k)
-    xu = image_tensor(sar_unlabeled, name="sar_unlabeled", device=device,
-                      channels=net.config["sar_channels"])
-    gen, proj_gen = make_generator(cfg.seed), make_generator(cfg.seed + 1)
-    sampler = ClassSampler(ye)
-    phi = maybe_compile(net.eo_encoder, cfg.compile)
-    psi = maybe_compile(net.sar_encoder, cfg.compile)
+    xe, ye = _batches.labeled_tensors(eo, name="eo", device=device,
+                                      channels=net.config["eo_channels"], n_classes=k)
+    xl, yl = _batches.labeled_tensors(sar_labeled, name="sar_labeled", device=device,
+                                      channels=net.config["sar_channels"], n_classes=k)
+    xu = _batches.image_tensor(sar_unlabeled, name="sar_unlabeled", device=device,
+                               channels=net.config["sar_channels"])
+    gen, proj_gen = _batches.make_generator(cfg.seed), _batches.make_generator(cfg.seed + 1)
+    sampler = _batches.ClassSampler(ye)
+    phi = _loop.maybe_compile(net.eo_encoder, cfg.compile)
+    psi = _loop.maybe_compile(net.sar_encoder, cfg.compile)
     n_lab = min(cfg.batch_size, len(xl))
     embed_dim = net.config["embed_dim"]
 
     def batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
-        unl = epoch_batches(len(xu), cfg.unlabeled_batch, gen, cfg.steps_per_epoch)
+        unl = _batches.epoch_batches(len(xu), cfg.unlabeled_batch, gen, cfg.steps_per_epoch)
         return [(iu, torch.randperm(len(xl), generator=gen)[:n_lab]) for iu in unl]
 
     def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -194,8 +180,8 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         ie = sampler.draw(cfg.eo_per_class, gen)
         x_sar = torch.cat([xl[il], xu[iu]])
         with autocast(device):
-            z_eo = phi(prepare_batch(xe[ie]))
-            z_sar = psi(prepare_batch(x_sar))
+            z_eo = phi(_batches.prepare_batch(xe[ie]))
+            z_sar = psi(_batches.prepare_batch(x_sar))
             logits_eo, logits_lab = net.classify(z_eo), net.classify(z_sar[:n_lab])
         z_eo, z_sar = z_eo.float(), z_sar.float()
         proj = random_projections(embed_dim, cfg.n_projections, generator=proj_gen).to(device)
@@ -218,10 +204,11 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
             terms["loss"] = terms["loss"] + weight * value
         return terms
 
-    accuracy, meter = phase_measures(net, cfg, device, domain="sar", labeled=(xl, yl),
-                                     val=val, probe=probe, fallback_probe=((xe, ye), (xl, yl)))
+    accuracy, meter = _loop.phase_measures(net, cfg, device, domain="sar", labeled=(xl, yl),
+                                           val=val, probe=probe,
+                                           fallback_probe=((xe, ye), (xl, yl)))
     params = [*net.eo_encoder.parameters(), *net.sar_encoder.parameters(),
               *net.head.parameters(), *extra_params]
-    return run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
-                      accuracy=accuracy, probe=meter,
-                      desc=desc or f"alignment ({cfg.discrepancy})")
+    return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
+                            accuracy=accuracy, probe=meter,
+                            desc=desc or f"alignment ({cfg.discrepancy})")

@@ -28,8 +28,8 @@ def _to_tensor(value: Any, name: str, device: torch.device) -> torch.Tensor:
         return value.detach().to(device)
     if isinstance(value, np.ndarray):
         return torch.from_numpy(np.ascontiguousarray(value)).to(device)
-    raise ValueError(f"{name} must be a numpy array or a torch tensor, got "
-                     f"{type(value).__name__}")
+    raise TypeError(f"{name} must be a numpy array or a torch tensor, got "
+                    f"{type(value).__name__}; convert it with np.asarray(...) first")
 
 
 def image_tensor(x: Any, *, name: str, device: torch.device,
@@ -43,7 +43,8 @@ def image_tensor(x: Any, *, name: str, device: torch.device,
         raise ValueError(f"{name} must have {channels} channels (shape (N, {channels}, "
                          f"{_PATCH}, {_PATCH})), got {tuple(t.shape)}")
     if not t.is_floating_point():
-        raise ValueError(f"{name} must hold floating-point values, got dtype {t.dtype}")
+        raise ValueError(f"{name} must hold floating-point values, got dtype {t.dtype}; "
+                         "convert with .astype(np.float32) (or .float() for a tensor)")
     return t.float()
 
 
@@ -55,7 +56,8 @@ def label_tensor(y: Any, *, name: str, device: torch.device, n: int,
         raise ValueError(f"{name} must be a 1-D array of {n} labels (one per image), got shape "
                          f"{tuple(t.shape)}")
     if t.is_floating_point() or t.dtype == torch.bool:
-        raise ValueError(f"{name} must hold integer class labels, got dtype {t.dtype}")
+        raise ValueError(f"{name} must hold integer class labels, got dtype {t.dtype}; "
+                         "convert with .astype(np.int64) (or .long() for a tensor)")
     t = t.long()
     if n_classes is not None and (int(t.min()) < 0 or int(t.max()) >= n_classes):
         raise ValueError(f"{name} must lie in 0..{n_classes - 1} (the network has {n_classes} "
@@ -82,9 +84,9 @@ def labeled_tensors(data: Any, *, name: str, device: torch.device, channels: int
     elif isinstance(data, (tuple, list)) and len(data) == 2:
         x, y = data
     else:
-        raise ValueError(f"{name} must be a pair (x, y) of images (N, C, 32, 32) and labels "
-                         f"(N,)" + (" or a swdkit.data.Split" if domain else "")
-                         + f"; got {type(data).__name__}")
+        raise TypeError(f"{name} must be a pair (x, y) of images (N, C, 32, 32) and labels "
+                        f"(N,)" + (" or a swdkit.data.Split" if domain else "")
+                        + f"; got {type(data).__name__}")
     xt = image_tensor(x, name=f"{name}[0] (images)", device=device, channels=channels)
     yt = label_tensor(y, name=f"{name}[1] (labels)", device=device, n=len(xt),
                       n_classes=n_classes)
@@ -140,7 +142,8 @@ class ClassSampler:
         self.members = {c: torch.nonzero(cpu == c).flatten() for c in self.classes}
         empty = [c for c, m in self.members.items() if len(m) == 0]
         if empty:
-            raise ValueError(f"classes {empty} have no sample to draw from")
+            raise ValueError(f"classes {empty} have no sample to draw from; pass classes=None "
+                             "(the classes present in labels) or add samples of those classes")
         self.device = labels.device
 
     def draw(self, per_class: int, generator: torch.Generator) -> torch.Tensor:

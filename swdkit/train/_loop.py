@@ -188,7 +188,7 @@ def run_epochs(net: Any, cfg: TrainConfig, *, params: Iterable[torch.nn.Paramete
 def setup_phase(net: Any, cfg: TrainConfig, cls: type) -> torch.device:
     """Check ``cfg``, move ``net`` to the chosen device (channels-last on CUDA), return it."""
     if not isinstance(cfg, cls):
-        raise ValueError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__}")
+        raise TypeError(f"cfg must be a {cls.__name__}, got {type(cfg).__name__}")
     device = pick_device(cfg.device)
     net.to(device)
     if device.type == "cuda":

@@ -12,16 +12,10 @@ import torch.nn.functional as F
 
 from swdkit._checks import check_fields
 from swdkit.device import autocast
+from swdkit.train import _loop
 from swdkit.train._augment import augment, two_views
 from swdkit.train._batches import epoch_batches, labeled_tensors, make_generator, prepare_batch
-from swdkit.train._loop import (
-    TrainConfig,
-    TrainResult,
-    maybe_compile,
-    phase_measures,
-    run_epochs,
-    setup_phase,
-)
+from swdkit.train._loop import TrainConfig, TrainResult
 
 
 @dataclass
@@ -69,11 +63,11 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
     from swdkit.losses import supcon_loss
 
     cfg = cfg or PretrainConfig()
-    device = setup_phase(net, cfg, PretrainConfig)
+    device = _loop.setup_phase(net, cfg, PretrainConfig)
     x, y = labeled_tensors(eo, name="eo", device=device, channels=net.config["eo_channels"],
                            n_classes=net.n_classes)
     gen = make_generator(cfg.seed)
-    phi = maybe_compile(net.eo_encoder, cfg.compile)
+    phi = _loop.maybe_compile(net.eo_encoder, cfg.compile)
 
     def step(idx: torch.Tensor) -> dict[str, torch.Tensor]:
         xb, yb = x[idx.to(device)], y[idx.to(device)]
@@ -95,8 +89,8 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
             terms["loss"] = terms["ce"]
         return terms
 
-    accuracy, meter = phase_measures(net, cfg, device, domain="eo", labeled=(x, y),
-                                     val=val, probe=probe, fallback_probe=None)
+    accuracy, meter = _loop.phase_measures(net, cfg, device, domain="eo", labeled=(x, y),
+                                           val=val, probe=probe, fallback_probe=None)
     # Training accuracy over the whole EO set each epoch would cost a full pass; the probe
     # and the validation set measure progress instead.
     accuracy.pop("labeled_accuracy")
@@ -106,7 +100,8 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
     params = [*net.eo_encoder.parameters(), *net.head.parameters()]
     if cfg.supcon:
         params += list(net.projector.parameters())
-    return run_epochs(net, cfg, params=params,
-                      epoch_batches=lambda: epoch_batches(len(x), cfg.batch_size, gen,
-                                                          cfg.steps_per_epoch),
-                      step=step, accuracy=accuracy, probe=meter, desc="EO pretraining")
+    def batches() -> list[torch.Tensor]:
+        return epoch_batches(len(x), cfg.batch_size, gen, cfg.steps_per_epoch)
+
+    return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
+                            accuracy=accuracy, probe=meter, desc="EO pretraining")

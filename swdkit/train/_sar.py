@@ -13,15 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from swdkit.device import autocast
+from swdkit.train import _loop
 from swdkit.train._batches import epoch_batches, labeled_tensors, make_generator, prepare_batch
-from swdkit.train._loop import (
-    TrainConfig,
-    TrainResult,
-    maybe_compile,
-    phase_measures,
-    run_epochs,
-    setup_phase,
-)
+from swdkit.train._loop import TrainConfig, TrainResult
 
 SAR_INITS = ("eo", "random")
 
@@ -46,11 +40,11 @@ class FinetuneConfig(TrainConfig):
 def _train_sar(net: Any, sar_labeled: Any, cfg: FinetuneConfig, *, val: Any, probe: Any,
                desc: str) -> TrainResult:
     """Cross-entropy on labeled SAR over psi and h (shared by both baselines)."""
-    device = setup_phase(net, cfg, FinetuneConfig)
+    device = _loop.setup_phase(net, cfg, FinetuneConfig)
     x, y = labeled_tensors(sar_labeled, name="sar_labeled", device=device,
                            channels=net.config["sar_channels"], n_classes=net.n_classes)
     gen = make_generator(cfg.seed)
-    psi = maybe_compile(net.sar_encoder, cfg.compile)
+    psi = _loop.maybe_compile(net.sar_encoder, cfg.compile)
 
     def step(idx: torch.Tensor) -> dict[str, torch.Tensor]:
         idx = idx.to(device)
@@ -59,13 +53,14 @@ def _train_sar(net: Any, sar_labeled: Any, cfg: FinetuneConfig, *, val: Any, pro
         ce = F.cross_entropy(logits.float(), y[idx])
         return {"ce_sar": ce, "loss": ce}
 
-    accuracy, meter = phase_measures(net, cfg, device, domain="sar", labeled=(x, y),
-                                     val=val, probe=probe, fallback_probe=None)
+    accuracy, meter = _loop.phase_measures(net, cfg, device, domain="sar", labeled=(x, y),
+                                           val=val, probe=probe, fallback_probe=None)
     params = [*net.sar_encoder.parameters(), *net.head.parameters()]
-    return run_epochs(net, cfg, params=params,
-                      epoch_batches=lambda: epoch_batches(len(x), cfg.batch_size, gen,
-                                                          cfg.steps_per_epoch),
-                      step=step, accuracy=accuracy, probe=meter, desc=desc)
+    def batches() -> list[torch.Tensor]:
+        return epoch_batches(len(x), cfg.batch_size, gen, cfg.steps_per_epoch)
+
+    return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
+                            accuracy=accuracy, probe=meter, desc=desc)
 
 
 def train_sar_only(net: Any, sar_labeled: Any, cfg: FinetuneConfig | None = None, *,

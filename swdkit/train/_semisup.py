@@ -76,7 +76,7 @@ def align_semisup(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
     """
     cfg = cfg or SemisupConfig()
     if not isinstance(cfg, SemisupConfig):
-        raise ValueError(f"cfg must be a SemisupConfig, got {type(cfg).__name__}")
+        raise TypeError(f"cfg must be a SemisupConfig, got {type(cfg).__name__}")
     if cfg.gamma == 0:  # the paper's phase exactly: no extra pass at all
         return align_embeddings(net, eo, sar_labeled, sar_unlabeled, cfg, val=val, probe=probe,
                                 extra_params=list(net.projector.parameters()),

@@ -16,12 +16,8 @@ from swdkit.views._data_figures import (
     plot_class_counts,
     plot_class_gallery,
     plot_sar_histograms,
-    rgb_image,
-    sar_amplitude_db,
-    sar_phase,
-    stretch,
-    stretch_limits,
 )
+from swdkit.views._display import rgb_image, sar_amplitude_db, sar_phase, stretch, stretch_limits
 from swdkit.views._explorer import AlignmentExplorer, LiveFigureWidget
 from swdkit.views._playground import SWDPlayground, plot_swd_playground
 from swdkit.views._plots import (
@@ -33,8 +29,6 @@ from swdkit.views._plots import (
     plot_class_alignment,
     plot_embedding,
     plot_embedding_views,
-    plot_history,
-    plot_patches,
 )
 from swdkit.views._snapshot_checks import check_runs, check_snapshots
 from swdkit.views._toy_flow import (
@@ -64,8 +58,8 @@ __all__ = [
     "eo_centroids", "figure_png", "fixed_directions", "flow_step", "gallery_indices",
     "gallery_mosaic", "make_toy_clouds", "nearest_centroid", "per_class_alignment",
     "plot_alignment_curves", "plot_class_alignment", "plot_class_counts", "plot_class_gallery",
-    "plot_confusion", "plot_embedding", "plot_embedding_views", "plot_history", "plot_patches",
-    "plot_runs", "plot_sar_histograms", "plot_swd_playground", "procrustes_onto", "rgb_image",
-    "sar_amplitude_db", "sar_phase", "sliced_wasserstein_2d", "sliced_wasserstein_flow",
-    "snapshot_key", "sorted_matching", "stretch", "stretch_limits",
+    "plot_confusion", "plot_embedding", "plot_embedding_views", "plot_runs", "plot_sar_histograms",
+    "plot_swd_playground", "procrustes_onto", "rgb_image", "sar_amplitude_db", "sar_phase",
+    "sliced_wasserstein_2d", "sliced_wasserstein_flow", "snapshot_key", "sorted_matching",
+    "stretch", "stretch_limits",
 ]

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from swdkit._checks import check_value
 from swdkit.views._snapshot_checks import check_snapshots
 
 
@@ -51,16 +52,22 @@ def per_class_alignment(snapshot: Any, *, n_classes: int | None = None,
     Returns:
         One dict per class ``c`` in ``0..K-1``: ``class``, ``n_eo``, ``n_sar``, ``sw`` (None when
         a side has no point of the class) and ``centroid_accuracy`` (None without SAR points).
+
+    Raises:
+        TypeError: ``n_classes`` or ``n_projections`` is not an integer.
+        ValueError: bad snapshot, or ``n_classes`` not above every label.
     """
     import torch
 
     from swdkit.losses import random_projections, sliced_wasserstein
 
     (s,) = check_snapshots([snapshot])
+    n_classes = check_value("n_classes", n_classes, "positive integer", allow_none=True)
+    n_projections = check_value("n_projections", n_projections, "positive integer")
     eo, sar = np.asarray(s.eo, dtype=np.float64), np.asarray(s.sar, dtype=np.float64)
     ye, ys = np.asarray(s.eo_labels), np.asarray(s.sar_labels)
-    k = int(max(ye.max(), ys.max())) + 1 if n_classes is None else int(n_classes)
-    if k < 1 or k <= max(ye.max(), ys.max()):
+    k = int(max(ye.max(), ys.max())) + 1 if n_classes is None else n_classes
+    if k <= max(ye.max(), ys.max()):
         raise ValueError(f"n_classes must exceed every label (largest {max(ye.max(), ys.max())})"
                          f"; got {n_classes!r}.")
     dirs = random_projections(eo.shape[1], n_projections,

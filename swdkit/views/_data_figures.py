@@ -1,20 +1,10 @@
 """Figures for the data lesson: what the two sensors record, class by class, and how scaling
 changes the SAR values.
 
-The SAR input is Sentinel-1's unfiltered VV channel as a complex number z = a + i b per pixel
-(channel 0 real part a, channel 1 imaginary part b). It is shown as
-
-    amplitude in decibels   A_dB = 20 log10 |z| = 10 log10 (a^2 + b^2)
-    phase                   phi  = atan2(b, a) in (-pi, pi]
-
-(the same as ``20 * np.log10(np.abs(z))`` and ``np.angle(z)``). EO is Sentinel-2 B4, B3, B2,
-i.e. red, green, blue, shown as a true-colour image after a percentile stretch: the values at
-the lower and upper percentiles map to 0 and 1, those outside are clipped. Display choices
-only; nothing here changes the data a model sees.
-
-Every plotting function takes optional axes and returns the matplotlib ``Figure``; without axes
-it makes a new ``matplotlib.figure.Figure`` outside pyplot, so no global state is kept.
-Reference for the data: Zhu et al., "So2Sat LCZ42", IEEE GRSM 8(3), 2020.
+Each sample is shown with the display helpers of :mod:`swdkit.views._display`: EO in true
+colour, SAR as amplitude in dB and as phase. Every plotting function takes optional axes and
+returns the matplotlib ``Figure``; without axes it makes a new ``matplotlib.figure.Figure``
+outside pyplot, so no global state is kept.
 """
 
 from __future__ import annotations
@@ -24,98 +14,19 @@ from typing import Any
 
 import numpy as np
 
-AMPLITUDE_FLOOR = 1e-6  # |z| below this is shown as 20 log10(1e-6) = -120 dB, not -inf
-DEFAULT_PERCENTILES = (2.0, 98.0)
+from swdkit._checks import check_value
+from swdkit.views._axes import figure_axes
+from swdkit.views._display import (
+    DEFAULT_PERCENTILES,
+    check_channels,
+    rgb_image,
+    sar_amplitude_db,
+    sar_phase,
+    stretch,
+    stretch_limits,
+)
+
 GALLERY_COLUMNS = ("EO RGB", "SAR |VV| (dB)", "SAR phase of VV")
-
-
-def _check_channels(name: str, x: Any, channels: int, meaning: str) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.ndim < 3 or arr.shape[-3] != channels:
-        raise ValueError(f"{name} must have shape (..., {channels}, H, W) ({meaning}); got shape "
-                         f"{arr.shape}. Pass Split.{name} or one sample of it.")
-    return arr
-
-
-def sar_amplitude_db(sar: Any) -> np.ndarray:
-    """Amplitude of the complex VV channel in decibels, 20 log10 |a + i b|.
-
-    Args:
-        sar: ``(..., 2, H, W)`` VV real part a (channel 0) and imaginary part b (channel 1),
-            raw (not normalised) values.
-
-    Returns:
-        float64 ``(..., H, W)``; |z| is floored at :data:`AMPLITUDE_FLOOR` so a zero pixel
-        gives -120 dB instead of -inf.
-    """
-    x = _check_channels("sar", sar, 2, "VV real, VV imaginary").astype(np.float64)
-    amplitude = np.hypot(x[..., 0, :, :], x[..., 1, :, :])
-    return 20.0 * np.log10(np.maximum(amplitude, AMPLITUDE_FLOOR))
-
-
-def sar_phase(sar: Any) -> np.ndarray:
-    """Phase of the complex VV channel, atan2(b, a) in (-pi, pi] (``np.angle`` of a + i b).
-
-    Args:
-        sar: ``(..., 2, H, W)`` VV real part a (channel 0) and imaginary part b (channel 1).
-
-    Returns:
-        float64 ``(..., H, W)`` in radians.
-    """
-    x = _check_channels("sar", sar, 2, "VV real, VV imaginary").astype(np.float64)
-    return np.arctan2(x[..., 1, :, :], x[..., 0, :, :])
-
-
-def stretch_limits(values: Any, percentiles: Sequence[float] = DEFAULT_PERCENTILES
-                   ) -> tuple[float, float]:
-    """The values at two percentiles of ``values`` (finite values only), for a display stretch.
-
-    Raises:
-        ValueError: percentiles not two increasing numbers in [0, 100], or no finite value.
-    """
-    p = [float(v) for v in percentiles]
-    if len(p) != 2 or not 0.0 <= p[0] < p[1] <= 100.0:
-        raise ValueError(f"percentiles must be two increasing numbers in [0, 100], e.g. (2, 98); "
-                         f"got {tuple(percentiles)}")
-    x = np.asarray(values, dtype=np.float64)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        raise ValueError("values hold no finite number to compute a display stretch from")
-    lo, hi = np.percentile(x, p)
-    return float(lo), float(hi)
-
-
-def stretch(values: Any, limits: tuple[float, float]) -> np.ndarray:
-    """Map ``limits = (lo, hi)`` to 0 and 1 linearly and clip to [0, 1]: clip((x-lo)/(hi-lo)).
-
-    A degenerate range (hi <= lo) maps values at or below lo to 0 and above it to 1.
-    """
-    lo, hi = float(limits[0]), float(limits[1])
-    x = np.asarray(values, dtype=np.float64)
-    if hi <= lo:
-        return (x > lo).astype(np.float64)
-    return np.clip((x - lo) / (hi - lo), 0.0, 1.0)
-
-
-def rgb_image(eo: Any, *, percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-              limits: tuple[float, float] | None = None) -> np.ndarray:
-    """True-colour display of EO patches: channels last, one stretch shared by R, G and B.
-
-    Sharing the stretch across the three bands (rather than one per band) keeps the colour
-    balance: green vegetation stays green and grey roofs stay grey.
-
-    Args:
-        eo: ``(..., 3, H, W)`` Sentinel-2 B4, B3, B2 (red, green, blue).
-        percentiles: used when ``limits`` is None, over all values given.
-        limits: ``(lo, hi)`` to use instead, e.g. the same for several images.
-
-    Returns:
-        float64 ``(..., H, W, 3)`` in [0, 1], ready for ``imshow``.
-    """
-    x = _check_channels("eo", eo, 3, "B4 red, B3 green, B2 blue")
-    if limits is None:
-        limits = stretch_limits(x, percentiles)
-    return np.moveaxis(stretch(x, limits), -3, -1)
 
 
 def gallery_indices(labels: Any, n_classes: int, per_class: int, *, seed: int) -> list[np.ndarray]:
@@ -124,34 +35,22 @@ def gallery_indices(labels: Any, n_classes: int, per_class: int, *, seed: int) -
     Returns:
         A list of ``n_classes`` increasing int64 arrays; a class with fewer samples gives all
         it has (possibly none).
+
+    Raises:
+        TypeError: ``n_classes`` or ``per_class`` is not an integer.
+        ValueError: either is below 1.
     """
-    if not isinstance(per_class, (int, np.integer)) or isinstance(per_class, bool) \
-            or per_class < 1:
-        raise ValueError(f"per_class must be a positive integer, got {per_class!r}")
+    n_classes = check_value("n_classes", n_classes, "positive integer")
+    per_class = check_value("per_class", per_class, "positive integer",
+                            hint="the examples shown per class")
     y = np.asarray(labels)
     rng = np.random.default_rng(seed)
     picks = []
-    for k in range(int(n_classes)):
+    for k in range(n_classes):
         members = np.flatnonzero(y == k)
         chosen = rng.choice(members, size=min(per_class, len(members)), replace=False)
         picks.append(np.sort(chosen).astype(np.int64))
     return picks
-
-
-def _grid(axes: Any, nrows: int, ncols: int, figsize: tuple[float, float]
-          ) -> tuple[Any, np.ndarray]:
-    """``(fig, axes (nrows, ncols))`` from the given axes or a new pyplot-free figure."""
-    from matplotlib.figure import Figure
-
-    if axes is not None:
-        grid = np.asarray(axes, dtype=object)
-        if grid.size != nrows * ncols:
-            raise ValueError(f"axes must hold {nrows} x {ncols} = {nrows * ncols} axes for this "
-                             f"figure; got {grid.size}")
-        grid = grid.reshape(nrows, ncols)
-        return grid[0, 0].figure, grid
-    fig = Figure(figsize=figsize, layout="constrained")
-    return fig, np.asarray(fig.subplots(nrows, ncols, squeeze=False), dtype=object)
 
 
 def gallery_mosaic(eo: Any, sar: Any, labels: Any, n_classes: int, *, per_class: int = 1,
@@ -181,12 +80,13 @@ def gallery_mosaic(eo: Any, sar: Any, labels: Any, n_classes: int, *, per_class:
     """
     from matplotlib import colormaps
 
-    eo = _check_channels("eo", eo, 3, "B4 red, B3 green, B2 blue")
-    sar = _check_channels("sar", sar, 2, "VV real, VV imaginary")
+    eo = check_channels("eo", eo, 3, "B4 red, B3 green, B2 blue")
+    sar = check_channels("sar", sar, 2, "VV real, VV imaginary")
     y = np.asarray(labels)
     if eo.ndim != 4 or sar.ndim != 4 or not len(eo) == len(sar) == len(y):
         raise ValueError(f"eo (N, 3, H, W), sar (N, 2, H, W) and labels (N,) must hold the same "
                          f"N samples; got shapes {eo.shape}, {sar.shape}, {y.shape}")
+    gap = check_value("gap", gap, "integer >= 0", hint="white pixels between tiles")
     picks = gallery_indices(y, n_classes, per_class, seed=seed)
     shown = np.concatenate(picks)
     if shown.size == 0:
@@ -233,8 +133,8 @@ def plot_class_gallery(eo: Any, sar: Any, labels: Any, class_names: Sequence[str
     mosaic = gallery_mosaic(eo, sar, labels, len(class_names), per_class=per_class, seed=seed,
                             percentiles=percentiles)
     (h, w), gap = mosaic["tile"], mosaic["gap"]
-    fig, grid = _grid(ax, 1, 1, (3.4 + 1.8 * per_class, 0.8 + 0.6 * len(class_names)))
-    axis = grid[0, 0]
+    fig, (axis,) = figure_axes(ax, figsize=(3.4 + 1.8 * per_class,
+                                            0.8 + 0.6 * len(class_names)))
     axis.imshow(mosaic["image"], interpolation="nearest")
     names = [name if len(p) else f"{name} (no sample)"
              for name, p in zip(class_names, mosaic["picks"], strict=True)]
@@ -273,13 +173,15 @@ def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int
     """
     from matplotlib.ticker import LogLocator, NullLocator
 
-    if channel not in (0, 1):
+    channel = check_value("channel", channel, "integer >= 0", hint="0 VV real, 1 VV imaginary")
+    if channel > 1:
         raise ValueError(f"channel must be 0 (VV real) or 1 (VV imaginary), got {channel!r}")
+    bins = check_value("bins", bins, "positive integer")
     panels = {"raw": raw, **dict(normalized)}
-    fig, grid = _grid(axes, 1, len(panels), (3.2 * len(panels) + 0.5, 3.6))
+    fig, grid = figure_axes(axes, len(panels), figsize=(3.2 * len(panels) + 0.5, 3.6))
     label = ("VV real", "VV imaginary")[channel]
-    for ax, (name, values) in zip(grid[0], panels.items(), strict=True):
-        x = _check_channels(name, values, 2, "VV real, VV imaginary")[..., channel, :, :]
+    for ax, (name, values) in zip(grid, panels.items(), strict=True):
+        x = check_channels(name, values, 2, "VV real, VV imaginary")[..., channel, :, :]
         x = np.asarray(x, dtype=np.float64).ravel()
         counts, edges = np.histogram(x, bins=bins)
         ax.stairs(counts, edges, fill=True, color="tab:orange" if name == "raw" else "tab:blue")
@@ -291,7 +193,7 @@ def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int
             ax.axvline(q, color="k", linestyle="--", linewidth=0.8)
         ax.set_title(f"{name}\nstd {x.std():.3g}, max |x| {np.abs(x).max():.3g}", fontsize=9)
         ax.set_xlabel(f"SAR {label}")
-    grid[0, 0].set_ylabel("pixels (log scale)")
+    grid[0].set_ylabel("pixels (log scale)")
     return fig
 
 
@@ -311,8 +213,7 @@ def plot_class_counts(labels: Mapping[str, Any], class_names: Sequence[str], *,
     from matplotlib.ticker import MaxNLocator
 
     k = len(class_names)
-    fig, grid = _grid(ax, 1, 1, (7.5, 0.9 + 0.28 * k * max(1, len(labels)) ** 0.5))
-    axis = grid[0, 0]
+    fig, (axis,) = figure_axes(ax, figsize=(7.5, 0.9 + 0.28 * k * max(1, len(labels)) ** 0.5))
     height = 0.8 / max(1, len(labels))
     positions = np.arange(k)
     for j, (name, y) in enumerate(labels.items()):

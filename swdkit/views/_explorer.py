@@ -21,6 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from swdkit._checks import check_choice
+from swdkit.views._axes import figure_axes
 from swdkit.views._plots import COLOR_BY, figure_png, plot_embedding
 from swdkit.views._snapshot_checks import check_runs
 from swdkit.views._umap_frames import embed_snapshots
@@ -110,7 +112,7 @@ class AlignmentExplorer(LiveFigureWidget):
         runs: one run's snapshots, or a mapping run name -> snapshots (the run chooser lists
             the names in order). Snapshots: see :mod:`swdkit.views._snapshot_checks`.
         class_names: names of the classes for the legend.
-        method: UMAP frame method, ``"chained"`` or ``"aligned"`` (see
+        fit: how the UMAP frames are fitted, ``"chained"`` or ``"aligned"`` (see
             :func:`swdkit.views.embed_snapshots`).
         cache_dir: on-disk frame cache folder, or None.
         seed: UMAP's random_state (None: faster, not reproducible).
@@ -131,17 +133,16 @@ class AlignmentExplorer(LiveFigureWidget):
     """
 
     def __init__(self, runs: Any, *, class_names: Sequence[str] | None = None,
-                 method: str = "chained", cache_dir: str | Path | None = None,
+                 fit: str = "chained", cache_dir: str | Path | None = None,
                  seed: int | None = 0, color_by: str = "domain", epoch: int | None = None,
                  prerender: bool = True, progress: bool = True) -> None:
         import ipywidgets as widgets
 
         self.runs = check_runs(runs)
-        if color_by not in COLOR_BY:
-            raise ValueError(f"color_by must be one of {COLOR_BY}; got {color_by!r}.")
+        check_choice("color_by", color_by, COLOR_BY)
         self.class_names = None if class_names is None else list(class_names)
-        self.frames = {name: embed_snapshots(snaps, method=method, cache_dir=cache_dir,
-                                             seed=seed, progress=progress)
+        self.frames = {name: embed_snapshots(snaps, fit=fit, cache_dir=cache_dir, seed=seed,
+                                             progress=progress)
                        for name, snaps in self.runs.items()}
         names = list(self.frames)
         epochs = self.frames[names[0]].epochs.tolist()
@@ -166,13 +167,11 @@ class AlignmentExplorer(LiveFigureWidget):
         return (self.run_chooser.value, int(self.epoch_slider.value), self.color_by.value)
 
     def draw(self, state: tuple[str, int, str]) -> Any:
-        from matplotlib.figure import Figure
-
         run, epoch, color_by = state
         # A fixed layout: a layout engine would triple the drawing time of this simple plot.
-        fig = Figure(figsize=(5.2, 4.6))
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.93)
-        return plot_embedding(self.frames[run], epoch, color_by=color_by, ax=fig.add_subplot(),
+        _, (ax,) = figure_axes(figsize=(5.2, 4.6), layout=None,
+                               gridspec_kw=dict(left=0.02, right=0.98, bottom=0.02, top=0.93))
+        return plot_embedding(self.frames[run], epoch, color_by=color_by, ax=ax,
                               class_names=self.class_names)
 
     def prerender(self) -> float:

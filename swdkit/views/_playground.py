@@ -14,38 +14,37 @@ from typing import Any
 
 import numpy as np
 
+from swdkit._checks import check_value
+from swdkit.views._axes import figure_axes
 from swdkit.views._explorer import LiveFigureWidget
 from swdkit.views._toy_flow import Flow, make_toy_clouds, sliced_wasserstein_flow, sorted_matching
 
+MATCHED_PAIRS_DRAWN = 40  # matched pairs drawn as lines, evenly spread over the sorted order
 
-def plot_swd_playground(x: np.ndarray, y: np.ndarray, flow: Flow, step: int,
-                        angle_degrees: float, *, axes: Any = None,
-                        max_pairs: int = 40) -> Any:
+
+def plot_swd_playground(y: np.ndarray, flow: Flow, step: int, angle_degrees: float, *,
+                        axes: Any = None) -> Any:
     """The playground picture for one flow ``step`` and inspected direction.
 
     Args:
-        x: ``(N, 2)`` start of the flow (unused beyond its size; kept for clarity of calls).
         y: ``(N, 2)`` target cloud.
-        flow: a :class:`swdkit.views.Flow` from x to y.
+        flow: a :class:`swdkit.views.Flow` towards y, positions ``(S + 1, N, 2)``.
         step: which step of the flow to show, 0..S.
         angle_degrees: the inspected direction.
         axes: three axes to draw into.
-        max_pairs: how many matched pairs to draw as lines (evenly spread over the sorted order).
     """
     from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
 
-    if not 0 <= step < len(flow.positions):
+    step = check_value("step", step, "integer >= 0")
+    if step >= len(flow.positions):
         raise ValueError(f"step must be in 0..{len(flow.positions) - 1}; got {step!r}.")
-    if axes is None:
-        # A fixed layout: a layout engine would double the drawing time.
-        fig = Figure(figsize=(12.5, 3.9))
-        fig.subplots_adjust(left=0.04, right=0.99, bottom=0.13, top=0.91, wspace=0.22)
-        axes = fig.subplots(1, 3, width_ratios=[1.2, 1.0, 1.0])
-    ax_xy, ax_hist, ax_sw = np.asarray(axes).ravel()
+    # A fixed layout: a layout engine would double the drawing time.
+    fig, (ax_xy, ax_hist, ax_sw) = figure_axes(
+        axes, 3, figsize=(12.5, 3.9), layout=None, width_ratios=[1.2, 1.0, 1.0],
+        gridspec_kw=dict(left=0.04, right=0.99, bottom=0.13, top=0.91, wspace=0.22))
     xs = flow.positions[step]
     match = sorted_matching(xs, y, angle_degrees)
-    every = max(1, len(xs) // max_pairs)
+    every = max(1, len(xs) // MATCHED_PAIRS_DRAWN)
     ks = np.arange(0, len(xs), every)
     pairs = np.stack([xs[match.x_order[ks]], y[match.y_order[ks]]], axis=1)  # (P, 2 ends, 2)
     ax_xy.add_collection(LineCollection(pairs, colors="0.6", linewidths=0.6, zorder=1))
@@ -78,7 +77,7 @@ def plot_swd_playground(x: np.ndarray, y: np.ndarray, flow: Flow, step: int,
     ax_sw.semilogy([step], [max(flow.sw[step], 1e-12)], "o", color="k")
     ax_sw.set(title=f"SW₂² along the flow: {flow.sw[step]:.3g} at step {step}",
               xlabel="flow step")
-    return ax_xy.figure
+    return fig
 
 
 class SWDPlayground(LiveFigureWidget):
@@ -94,6 +93,11 @@ class SWDPlayground(LiveFigureWidget):
         step_size: flow step size (see :func:`swdkit.views.flow_step`).
         resample: initial state of "new directions each step".
         seed: seeds the clouds (when defaulted) and every direction draw.
+
+    Raises:
+        TypeError: a count, the angle or the step size is not a number of the right kind.
+        ValueError: one clouds without the other, clouds of unequal size, or a number out of
+            range (L in 1..64, S >= 1, 0 <= step <= S, step size in (0, 2)).
     """
 
     def __init__(self, x: np.ndarray | None = None, y: np.ndarray | None = None, *,
@@ -106,11 +110,15 @@ class SWDPlayground(LiveFigureWidget):
         if x is None:
             x, y = make_toy_clouds(seed=seed)
         self.x, self.y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-        if not 1 <= n_projections <= 64:
+        n_projections = check_value("n_projections", n_projections, "positive integer")
+        angle = check_value("angle", angle, "number", hint="the inspected direction, degrees")
+        if n_projections > 64:
             raise ValueError(f"n_projections must be in 1..64; got {n_projections!r}.")
-        if not isinstance(n_steps, int) or n_steps < 1 or not 0 <= step <= n_steps:
-            raise ValueError(f"need n_steps >= 1 and 0 <= step <= n_steps; got n_steps="
-                             f"{n_steps!r}, step={step!r}.")
+        n_steps = check_value("n_steps", n_steps, "positive integer")
+        step = check_value("step", step, "integer >= 0")
+        if step > n_steps:
+            raise ValueError(f"need 0 <= step <= n_steps; got n_steps={n_steps!r}, "
+                             f"step={step!r}.")
         self.n_steps, self.step_size, self.seed = n_steps, step_size, seed
         self._flows: dict[tuple[int, bool], Flow] = {}
         self.flow(n_projections, resample)  # checks the clouds before any widget exists
@@ -138,8 +146,7 @@ class SWDPlayground(LiveFigureWidget):
 
     def draw(self, state: tuple[int, float, int, bool]) -> Any:
         n_projections, angle, step, resample = state
-        return plot_swd_playground(self.x, self.y, self.flow(n_projections, resample), step,
-                                   angle)
+        return plot_swd_playground(self.y, self.flow(n_projections, resample), step, angle)
 
     def status_html(self, state: tuple[int, float, int, bool]) -> str:
         n_projections, angle, step, resample = state

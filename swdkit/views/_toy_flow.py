@@ -34,6 +34,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from swdkit._checks import check_value
+
+N_EVALUATION = 256  # fixed directions on which a flow's SW_2^2 is reported
+
 
 def direction(angle_degrees: float) -> np.ndarray:
     """The unit vector at ``angle_degrees`` from the x axis, shape ``(2,)``."""
@@ -50,8 +54,7 @@ def make_toy_clouds(n: int = 150, *, seed: int = 0) -> tuple[np.ndarray, np.ndar
     Returns:
         ``(x, y)``, each float64 ``(n, 2)``.
     """
-    if not isinstance(n, (int, np.integer)) or n < 2:
-        raise ValueError(f"n must be an integer >= 2 (points per cloud); got {n!r}.")
+    n = check_value("n", n, "positive integer", minimum=2, hint="points per cloud")
     rng = np.random.default_rng(seed)
     half = n // 2
     blob_a = rng.normal(size=(half, 2)) * [0.35, 0.9] + [-3.0, 1.2]
@@ -126,11 +129,10 @@ def fixed_directions(n_projections: int, *, seed: int = 0) -> np.ndarray:
 
     from swdkit.losses import random_projections
 
-    if not isinstance(n_projections, (int, np.integer)) or n_projections < 1:
-        raise ValueError(f"n_projections must be an integer >= 1; got {n_projections!r}.")
+    n_projections = check_value("n_projections", n_projections, "positive integer")
     gen = torch.Generator().manual_seed(int(seed))
-    pool = random_projections(2, max(64, int(n_projections)), generator=gen, dtype=torch.float64)
-    return pool[:, : int(n_projections)].numpy()
+    pool = random_projections(2, max(64, n_projections), generator=gen, dtype=torch.float64)
+    return pool[:, :n_projections].numpy()
 
 
 @dataclass(frozen=True)
@@ -171,7 +173,8 @@ def flow_step(x: np.ndarray, y: np.ndarray, directions: np.ndarray, *,
     from swdkit.losses import sliced_wasserstein
 
     x, y = _check_equal_pair(x, y)
-    if not (isinstance(step_size, (int, float)) and 0.0 < step_size < 2.0):
+    step_size = check_value("step_size", step_size, "number > 0")
+    if step_size >= 2.0:
         raise ValueError(f"step_size must be a number in (0, 2) for the flow to descend; got "
                          f"{step_size!r}.")
     xt = torch.tensor(x, requires_grad=True)
@@ -193,7 +196,7 @@ def sliced_wasserstein_2d(x: np.ndarray, y: np.ndarray, directions: np.ndarray) 
 
 def sliced_wasserstein_flow(x: np.ndarray, y: np.ndarray, *, n_projections: int = 8,
                             n_steps: int = 40, step_size: float = 1.0, resample: bool = False,
-                            seed: int = 0, n_evaluation: int = 256) -> Flow:
+                            seed: int = 0) -> Flow:
     """Move ``x`` onto ``y`` by ``n_steps`` sliced-Wasserstein flow steps.
 
     With ``resample=False`` the same L = ``n_projections`` directions are used at every step: the
@@ -208,19 +211,18 @@ def sliced_wasserstein_flow(x: np.ndarray, y: np.ndarray, *, n_projections: int 
         step_size: see :func:`flow_step`.
         resample: draw new directions each step.
         seed: seeds every direction draw.
-        n_evaluation: number of fixed directions on which the reported SW_2^2 is measured
-            (independent of the flow's own directions, so runs with different L compare fairly).
 
     Returns:
-        A :class:`Flow` with ``(S+1, N, 2)`` positions and ``(S+1,)`` SW_2^2 values.
+        A :class:`Flow` with ``(S+1, N, 2)`` positions and ``(S+1,)`` SW_2^2 values, measured
+        on :data:`N_EVALUATION` fixed directions of their own (not the flow's, so flows with
+        different L compare fairly).
     """
     x, y = _check_equal_pair(x, y)
-    if not isinstance(n_steps, (int, np.integer)) or n_steps < 0:
-        raise ValueError(f"n_steps must be an integer >= 0; got {n_steps!r}.")
-    evaluation = fixed_directions(n_evaluation, seed=10_000 + seed)
+    n_steps = check_value("n_steps", n_steps, "integer >= 0")
+    evaluation = fixed_directions(N_EVALUATION, seed=10_000 + seed)
     fixed = None if resample else fixed_directions(n_projections, seed=seed)
     positions = [x]
-    for step in range(int(n_steps)):
+    for step in range(n_steps):
         dirs = fixed if fixed is not None else fixed_directions(n_projections,
                                                                 seed=seed * 100_003 + step)
         positions.append(flow_step(positions[-1], y, dirs, step_size=step_size))

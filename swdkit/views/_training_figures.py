@@ -1,7 +1,7 @@
 """Figures of training results: confusion matrices and runs compared epoch by epoch.
 
-Small matplotlib helpers shared by notebooks 02-04 (``swdkit.views`` holds the patch and
-embedding figures). Each draws on the ``ax`` given, or on a new figure, and returns the figure.
+Small matplotlib helpers shared by notebooks 02-04. Each draws on the ``ax`` given, or on a new
+figure made outside pyplot, and returns the figure.
 """
 
 from __future__ import annotations
@@ -11,13 +11,7 @@ from typing import Any
 
 import numpy as np
 
-
-def _axes(ax: Any, width: float, height: float) -> Any:
-    if ax is not None:
-        return ax
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained").subplots()
+from swdkit.views._axes import figure_axes
 
 
 def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None,
@@ -35,7 +29,7 @@ def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None
     if conf.shape != (k, k):
         raise ValueError(f"confusion must have shape ({k}, {k}) for {k} class names, got "
                          f"{conf.shape}")
-    ax = _axes(ax, 1.2 + 0.55 * k, 1.0 + 0.5 * k)
+    fig, (ax,) = figure_axes(ax, figsize=(1.2 + 0.55 * k, 1.0 + 0.5 * k))
     with np.errstate(invalid="ignore", divide="ignore"):
         share = conf / conf.sum(axis=1, keepdims=True)
     ax.imshow(np.nan_to_num(share), vmin=0, vmax=1, cmap="Blues")
@@ -51,7 +45,7 @@ def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None
     ax.set_ylabel("true")
     if title:
         ax.set_title(title, fontsize=9)
-    return ax.figure
+    return fig
 
 
 def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
@@ -67,7 +61,7 @@ def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
         chance: draws a dashed line at this value (e.g. 1/K for accuracies).
         logy: logarithmic y axis.
     """
-    ax = _axes(ax, 5.0, 3.4)
+    fig, (ax,) = figure_axes(ax, figsize=(5.0, 3.4))
     drawn = 0
     for name, history in histories.items():
         points = [(h["epoch"], h[key]) for h in history if key in h]
@@ -83,4 +77,4 @@ def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or key)
     ax.legend(fontsize=7)
-    return ax.figure
+    return fig

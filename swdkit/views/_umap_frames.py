@@ -4,7 +4,7 @@ A training run with snapshots gives, per epoch, the EO embeddings phi(x) ``(n, D
 embeddings psi(x) ``(m, D)`` of the same probe samples. Each epoch becomes one 2-D frame: UMAP
 (McInnes, Healy, Melville 2018, "UMAP: Uniform Manifold Approximation and Projection",
 arXiv:1802.03426) of the stacked ``(n + m, D)`` cloud. Independent UMAP fits would rotate and
-flip from epoch to epoch, so frames are made comparable in one of two ways:
+flip from epoch to epoch, so frames are made comparable by one of two fits (``fit=``):
 
 - ``"chained"`` (default): the first frame is a plain UMAP fit; each later frame starts its
   optimisation from the previous frame's coordinates (``init=``) and is then mapped onto it by
@@ -39,10 +39,11 @@ from typing import Any
 
 import numpy as np
 
+from swdkit._checks import check_choice, check_value
 from swdkit.fileio import atomic_path
 from swdkit.views._snapshot_checks import check_snapshots
 
-METHODS = ("chained", "aligned")
+FITS = ("chained", "aligned")  # how the frames of a run are fitted (see above)
 _MEMORY: OrderedDict[str, EmbeddingFrames] = OrderedDict()
 _MEMORY_SIZE = 32
 
@@ -58,7 +59,7 @@ class EmbeddingFrames:
         labels: ``(n + m,)`` int64 class of each point (EO labels, then SAR labels).
         sw: ``(E,)`` SW between the domains per epoch (from the snapshots, in embedding space).
         sar_accuracy: ``(E,)`` SAR probe accuracy per epoch.
-        method: ``"chained"`` or ``"aligned"``.
+        fit: how the frames were fitted, ``"chained"`` or ``"aligned"``.
         key: hash of the snapshots' content and the options.
         fit_seconds: time the UMAP fits took (0.0 when the frames came from a cache).
     """
@@ -69,7 +70,7 @@ class EmbeddingFrames:
     labels: np.ndarray
     sw: np.ndarray
     sar_accuracy: np.ndarray
-    method: str
+    fit: str
     key: str
     fit_seconds: float = 0.0
 
@@ -168,7 +169,7 @@ def _load(path: Path, key: str) -> np.ndarray | None:
     return None
 
 
-def embed_snapshots(snapshots: Sequence[Any], *, method: str = "chained", n_neighbors: int = 15,
+def embed_snapshots(snapshots: Sequence[Any], *, fit: str = "chained", n_neighbors: int = 15,
                     min_dist: float = 0.1, seed: int | None = 0,
                     n_epochs_after: int | None = 50, cache_dir: str | Path | None = None,
                     progress: bool = True) -> EmbeddingFrames:
@@ -178,8 +179,8 @@ def embed_snapshots(snapshots: Sequence[Any], *, method: str = "chained", n_neig
         snapshots: per-epoch objects with ``epoch``, ``eo (n, D)``, ``sar (m, D)``,
             ``eo_labels (n,)``, ``sar_labels (m,)``, ``sw``, ``sar_accuracy`` (e.g.
             ``swdkit.train`` snapshots), the same probe samples in every epoch.
-        method: ``"chained"`` (each frame initialised from the previous) or ``"aligned"``
-            (umap-learn's AlignedUMAP).
+        fit: how the frames are fitted: ``"chained"`` (each frame initialised from the
+            previous) or ``"aligned"`` (umap-learn's AlignedUMAP, all frames at once).
         n_neighbors, min_dist: UMAP's neighbourhood size and packing.
         seed: UMAP's ``random_state`` for reproducible frames (this makes UMAP single-threaded,
             1.2-1.9x slower); None for the faster, non-reproducible parallel fit.
@@ -192,18 +193,23 @@ def embed_snapshots(snapshots: Sequence[Any], *, method: str = "chained", n_neig
         :class:`EmbeddingFrames`; the same object again when nothing changed.
 
     Raises:
-        ValueError: bad snapshots (see :func:`swdkit.views.check_snapshots`) or an
-            unknown ``method``.
+        TypeError: a count or distance of the wrong type.
+        ValueError: bad snapshots (see :func:`swdkit.views.check_snapshots`), an unknown
+            ``fit`` or a number out of range.
     """
     snaps = check_snapshots(snapshots)
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}; got {method!r}.")
+    check_choice("fit", fit, FITS)
+    n_neighbors = check_value("n_neighbors", n_neighbors, "positive integer", minimum=2)
+    min_dist = check_value("min_dist", min_dist, "number >= 0")
+    seed = check_value("seed", seed, "integer >= 0", allow_none=True)
+    n_epochs_after = check_value("n_epochs_after", n_epochs_after, "positive integer",
+                                 allow_none=True)
     n_eo, n_sar = np.asarray(snaps[0].eo).shape[0], np.asarray(snaps[0].sar).shape[0]
     n_points = n_eo + n_sar
     if n_points < 4:
         raise ValueError(f"a UMAP frame needs at least 4 points (EO + SAR); got {n_points}.")
-    options = dict(method=method, n_neighbors=n_neighbors, min_dist=min_dist, seed=seed,
-                   n_epochs_after=n_epochs_after if method == "chained" else None)
+    options = dict(fit=fit, n_neighbors=n_neighbors, min_dist=min_dist, seed=seed,
+                   n_epochs_after=n_epochs_after if fit == "chained" else None)
     key = snapshot_key(snaps, **options)
     if key in _MEMORY:
         _MEMORY.move_to_end(key)
@@ -223,7 +229,7 @@ def embed_snapshots(snapshots: Sequence[Any], *, method: str = "chained", n_neig
             warnings.filterwarnings("ignore", message="n_jobs value", category=UserWarning)
             warnings.filterwarnings("ignore", message="Graph is not fully connected",
                                     category=UserWarning)
-            if method == "chained":
+            if fit == "chained":
                 coords = _fit_chained(stacks, umap_kwargs, n_epochs_after, progress)
             else:
                 coords = _fit_aligned(stacks, umap_kwargs)
@@ -239,7 +245,7 @@ def embed_snapshots(snapshots: Sequence[Any], *, method: str = "chained", n_neig
                                np.asarray(snaps[0].sar_labels)]).astype(np.int64),
         sw=np.array([float(s.sw) for s in snaps]),
         sar_accuracy=np.array([float(s.sar_accuracy) for s in snaps]),
-        method=method, key=key, fit_seconds=seconds)
+        fit=fit, key=key, fit_seconds=seconds)
     _MEMORY[key] = frames
     while len(_MEMORY) > _MEMORY_SIZE:
         _MEMORY.popitem(last=False)

@@ -111,7 +111,9 @@ def detect_layout(f: Any, path: str | os.PathLike) -> str:
         if len(set(lengths.values())) > 1:
             problems.append(f"datasets disagree on the number of samples: {lengths}")
     if problems:
-        raise ValueError(f"{path} is not in the expected {kind} layout: " + "; ".join(problems))
+        raise ValueError(f"{path} is not in the expected {kind} layout: " + "; ".join(problems)
+                         + f". It is damaged or not a So2Sat file: check it with `swdkit data "
+                         f"verify {Path(path).parent}` and fetch, make or prepare it again")
     return kind
 
 
@@ -149,14 +151,18 @@ def read_class_indices(f: Any, kind: str, path: str | os.PathLike,
         out[lo:lo + len(block)] = idx
     if n_bad:
         raise ValueError(f"{path}: {n_bad} of {n} rows of 'label' are not one-hot (one 1, "
-                         f"sixteen 0), first at rows {bad}; the file is corrupt or not So2Sat")
+                         f"sixteen 0), first at rows {bad}; the file is corrupt or not So2Sat. "
+                         f"Check it with `swdkit data verify {Path(path).parent}` and fetch or "
+                         f"make it again")
     if kind == "cache" and n and (out.min() < 0 or out.max() >= N_CLASSES):
         raise ValueError(f"{path}: cache labels span {out.min()}..{out.max()}, expected "
-                         f"So2Sat class indices 0..{N_CLASSES - 1}")
+                         f"So2Sat class indices 0..{N_CLASSES - 1}; write the cache again with "
+                         f"`swdkit data prepare`")
     return out
 
 
 def _shape_text(sample_shape: tuple[int, ...]) -> str:
+    """A dataset shape for messages: ``(N, 32, 32, 10)`` for the sample shape (32, 32, 10)."""
     return "(N,)" if not sample_shape else "(N, " + ", ".join(map(str, sample_shape)) + ")"
 
 

@@ -6,6 +6,7 @@ unfiltered VV real and imaginary), so memory is bounded by the block size, never
 Published files (contiguous, uncompressed) go through memory-mapped windows
 (:mod:`swdkit.data.io._mmap`), anything else through h5py; both give identical arrays.
 Non-finite values in the kept channels are replaced by 0, counted, and reported in a warning.
+The blocks are copied into their destination by :func:`swdkit.data.io._copy.copy_blocks`.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from swdkit._checks import check_value
+from swdkit.data.io._copy import copy_blocks, read_errors
 from swdkit.data.io._h5 import (
     DEFAULT_BLOCK_SIZE,
     EO_SEN2_CHANNELS,
@@ -112,8 +115,7 @@ def iter_blocks(f: Any, kind: str, rows: np.ndarray, class_index: np.ndarray,
     """
     from swdkit.data.io._mmap import MappedDataset, mappable
 
-    if block_size < 1:
-        raise ValueError(f"block_size must be a positive number of rows, got {block_size}")
+    check_value("block_size", block_size, "positive integer", hint="rows read at a time")
     has_city = "city" in f
     offsets = (mappable(f["sen2"]), mappable(f["sen1"])) if kind == "so2sat" else (None,)
     fd = os.open(f.filename, os.O_RDONLY) if None not in offsets else None
@@ -122,6 +124,7 @@ def iter_blocks(f: Any, kind: str, rows: np.ndarray, class_index: np.ndarray,
     chunks = [rows[s:s + block_size] for s in range(0, len(rows), block_size)]
 
     def make_block(i: int) -> Block:
+        """Read block ``i`` (mapped when its rows are dense, else h5py)."""
         chunk, span = chunks[i], _span(chunks[i])
         if kind == "cache":
             eo = np.asarray(_read_rows(f["eo"], chunk, None), dtype=np.float32)
@@ -198,8 +201,6 @@ def read_selected(path: Path, keep: Sequence[int], max_samples: int | None, bloc
         ``(eo, sar, labels, city)``: float32 (n, 3, 32, 32), float32 (n, 2, 32, 32), int64 (n,)
         renumbered 0..K-1 in the order of ``keep``, and int64 (n,) or None.
     """
-    from tqdm.auto import tqdm
-
     with open_h5(path, missing_hint=missing_hint) as f:
         kind = detect_layout(f, path)
         if kind == "cache":
@@ -209,39 +210,27 @@ def read_selected(path: Path, keep: Sequence[int], max_samples: int | None, bloc
                     f"{path} is a cache prepared with classes {list(cache_class_indices(f))}; "
                     f"it lacks classes {absent}. Run `swdkit data prepare` again with "
                     f"--classes covering {list(keep)}.")
-        try:
+        with read_errors(path):
             class_index = read_class_indices(f, kind, path)
-            lut = np.full(N_CLASSES, -1, dtype=np.int64)
-            lut[list(keep)] = np.arange(len(keep))
-            matching = np.flatnonzero(lut[class_index] >= 0)
-            rows = strided_rows(matching, class_index[matching], max_samples)
-            if len(rows) == 0:
-                raise ValueError(f"{path} has no sample of classes {list(keep)} "
-                                 f"({len(class_index)} samples in all)")
-            n = len(rows)
-            eo = np.empty((n, 3, PATCH, PATCH), dtype=np.float32)
-            sar = np.empty((n, 2, PATCH, PATCH), dtype=np.float32)
-            labels = np.empty(n, dtype=np.int64)
-            city = np.empty(n, dtype=np.int64) if "city" in f else None
-            bad_eo = bad_sar = at = 0
-            with tqdm(total=n, unit="sample", desc=f"reading {path.name}",
-                      disable=n < PROGRESS_ROWS) as bar:
-                for block in iter_blocks(f, kind, rows, class_index, block_size):
-                    b = len(block.eo)
-                    eo[at:at + b], sar[at:at + b] = block.eo, block.sar
-                    labels[at:at + b] = lut[block.class_index]
-                    if city is not None:
-                        city[at:at + b] = block.city
-                    bad_eo, bad_sar = bad_eo + block.nonfinite_eo, bad_sar + block.nonfinite_sar
-                    at += b
-                    bar.update(b)
-        except OSError as err:
-            raise ValueError(f"{path} could not be read to the end; it is probably truncated or "
-                             f"corrupt (HDF5 said: {err}). Check it with `swdkit data verify "
-                             f"{path.parent}`.") from err
+        lut = np.full(N_CLASSES, -1, dtype=np.int64)
+        lut[list(keep)] = np.arange(len(keep))
+        matching = np.flatnonzero(lut[class_index] >= 0)
+        rows = strided_rows(matching, class_index[matching], max_samples)
+        if len(rows) == 0:
+            raise ValueError(f"{path} has no sample of classes {list(keep)} "
+                             f"({len(class_index)} samples in all, of classes "
+                             f"{np.unique(class_index).tolist()}); ask for classes it holds, "
+                             f"or check that this is the file you meant")
+        n = len(rows)
+        out = {"eo": np.empty((n, 3, PATCH, PATCH), dtype=np.float32),
+               "sar": np.empty((n, 2, PATCH, PATCH), dtype=np.float32),
+               "label": np.empty(n, dtype=np.int64),
+               "city": np.empty(n, dtype=np.int64) if "city" in f else None}
+        bad_eo, bad_sar = copy_blocks(iter_blocks(f, kind, rows, class_index, block_size), out,
+                                      path=path, total=n, label_map=lut,
+                                      desc=f"reading {path.name}", progress=n >= PROGRESS_ROWS)
     if bad_eo or bad_sar:
         warnings.warn(f"{path}: replaced {bad_eo} non-finite EO values and {bad_sar} non-finite "
-                      f"SAR values by 0 (of {eo.size} and {sar.size} read)", stacklevel=3)
-    return eo, sar, labels, city
-
-
+                      f"SAR values by 0 (of {out['eo'].size} and {out['sar'].size} read)",
+                      stacklevel=3)
+    return out["eo"], out["sar"], out["label"], out["city"]

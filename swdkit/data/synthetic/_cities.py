@@ -32,12 +32,6 @@ import numpy as np
 
 from swdkit.data.synthetic._materials import WATER_VV_DB_RANGE
 
-CITY_FIELDS = (
-    "greenness", "sun_elevation_deg", "eo_gain", "haze", "soil_brightness", "turbidity",
-    "sar_gain_db", "incidence_deg", "moisture_db", "water_vv_db", "grid_angle_deg",
-    "grid_regularity", "height_scale", "block_scale", "tree_bias", "roof_bias",
-)
-
 
 def draw_cities(rng: np.random.Generator, n_cities: int) -> dict[str, np.ndarray]:
     """Draw ``n_cities`` cities' nuisance parameters.
@@ -48,7 +42,8 @@ def draw_cities(rng: np.random.Generator, n_cities: int) -> dict[str, np.ndarray
         n_cities: how many.
 
     Returns:
-        dict of ``CITY_FIELDS`` -> array ``(n_cities,)`` (``roof_bias``: ``(n_cities, 3)``).
+        dict of the fields named in the module docstring -> array ``(n_cities,)``
+        (``roof_bias``: ``(n_cities, 3)``).
     """
     n = n_cities
     u = rng.uniform

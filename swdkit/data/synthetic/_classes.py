@@ -34,10 +34,12 @@ _NATURAL_DEFAULTS = {
 
 
 def _urban(**kw) -> dict:
+    """One built zone's row of :data:`CLASS_TABLE`: the urban defaults, overridden by ``kw``."""
     return {**_URBAN_DEFAULTS, **kw}
 
 
 def _natural(**kw) -> dict:
+    """One land-cover zone's row: the natural defaults, overridden by ``kw``."""
     return {**_NATURAL_DEFAULTS, **kw}
 
 
@@ -99,11 +101,14 @@ N_CLASSES = len(CLASS_TABLE)
 
 
 def _column(key: str) -> np.ndarray:
+    """``key`` of every class, float64 ``(17,)`` or ``(17, 2)`` for a range."""
     return np.array([c[key] for c in CLASS_TABLE], dtype=np.float64)
 
 
 def _soft_uniform(rng: np.random.Generator, key: str, labels: np.ndarray, lo_clip: float = 0.0,
                   hi_clip: float = np.inf) -> np.ndarray:
+    """Per scene, ``clip(U(lo - p, hi + p), lo_clip, hi_clip)`` with ``[lo, hi]`` the range
+    ``key`` of the scene's class and ``p = RANGE_SOFTNESS * (hi - lo)``: float64 ``(n,)``."""
     rng_lohi = _column(key)[labels]
     lo, hi = rng_lohi[:, 0], rng_lohi[:, 1]
     pad = RANGE_SOFTNESS * (hi - lo)

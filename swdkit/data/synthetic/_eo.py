@@ -1,10 +1,10 @@
 """Optical (EO, Sentinel-2) rendering of synthetic scenes: 10 bands in So2Sat's value range.
 
 For each fine cell the surface reflectance is its material's spectrum (after the city's season,
-soil colour and water sediment, :func:`swdkit.data.synthetic._materials.spectra_for`) times a per-lot
-brightness ``0.8 + 0.4 t`` (``t`` the scene's texture draw: roofs, fields and lawns are not all
-alike), times the skylight fraction ``SHADOW_FACTOR`` where a building casts a shadow. A 10 m
-pixel is the mean of its cells (linear spectral mixing), blurred by a small point spread
+soil colour and water sediment, :func:`swdkit.data.synthetic._materials.spectra_for`) times a
+per-lot brightness ``0.8 + 0.4 t`` (``t`` the scene's texture draw: roofs, fields and lawns are
+not all alike), times the skylight fraction ``SHADOW_FACTOR`` where a building casts a shadow.
+A 10 m pixel is the mean of its cells (linear spectral mixing), blurred by a small point spread
 function (:func:`psf_blur`). Then, per band ``b``::
 
     rho_TOA[b] = gain * rho_surface[b] + haze * PATH_REFLECTANCE[b] + N(0, 0.004^2)

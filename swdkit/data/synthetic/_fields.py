@@ -3,13 +3,10 @@
 Everything here works on a batch of ``n`` scenes at once, with numpy broadcasting over the
 leading sample axis, so the generator never loops over samples in Python.
 
-- :func:`hash_uniforms`: a counter-based random number per (scene, integer cell, salt), so a
-  building lot or a field parcel gets the same random height, roof, or crop wherever its pixels
-  are, without a table (an integer hash: C. Wellons, "Prospecting for hash functions", 2018,
-  the "lowbias32" constants).
 - :func:`smooth_fields`: band-limited Gaussian fields with standard normal marginals at every
   pixel (white noise on a coarse lattice, bilinearly interpolated, then divided by the exact
   interpolated standard deviation).
+- :func:`normal_quantile`: the inverse standard normal CDF, for thresholds on those fields.
 - :func:`block_mean`: area averaging of a fine grid to a coarse one (what a sensor pixel does
   to the sub-pixel scene).
 - :func:`shifted_max` and :func:`shifted_count`: the running maximum (or count of
@@ -19,66 +16,7 @@ leading sample axis, so the generator never loops over samples in Python.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
-
-_GOLDEN32 = np.uint32(0x9E3779B1)
-_MIX1 = np.uint32(0x7FEB352D)
-_MIX2 = np.uint32(0x846CA68B)
-_S15, _S16 = np.uint32(15), np.uint32(16)
-_CELL_STRIDE = np.int64(4099)
-
-
-def _mix32(z: np.ndarray) -> np.ndarray:
-    """Wellons' "lowbias32" integer hash (a bijection of uint32 with good avalanche)."""
-    z = z ^ (z >> _S16)
-    z *= _MIX1
-    z ^= z >> _S15
-    z *= _MIX2
-    z ^= z >> _S16
-    return z
-
-
-def lot_keys(scene_keys: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Mix per-scene keys with two integer cell coordinates into one uint32 key per pixel.
-
-    Args:
-        scene_keys: uint32 ``(n,)``, one random key per scene.
-        a, b: integer ``(n, H, W)`` cell indices (for example lot row and column), each
-            within +-2000 so that ``a * 4099 + b`` is unique.
-
-    Returns:
-        uint32 ``(n, H, W)``: equal wherever (scene, a, b) are equal, unrelated otherwise.
-    """
-    cell = (a.astype(np.int64) * _CELL_STRIDE + b).astype(np.uint32)
-    return _mix32(cell * _GOLDEN32 + scene_keys.astype(np.uint32).reshape(-1, 1, 1))
-
-
-def hash_uniforms(keys: np.ndarray, count: int, salt: int = 0) -> list[np.ndarray]:
-    """``count`` independent uniform (0, 1) float32 arrays, one value per key each.
-
-    Each 32-bit hash of (key, salt, index) is cut into two 16-bit halves, so the values have a
-    resolution of 2**-16: plenty for occupancy, roof type, jitter and texture, and half the
-    work of a hash per value.
-
-    Args:
-        keys: uint32 array of any shape (from :func:`lot_keys`).
-        count: how many arrays.
-        salt: small integer; different salts give unrelated values for the same keys.
-
-    Returns:
-        list of ``count`` float32 arrays shaped like ``keys``.
-    """
-    out = []
-    scale = np.float32(2.0**-16)
-    for h in range((count + 1) // 2):
-        offset = np.uint32(((2 * salt + h + 1) * 0x632BE5AB) & 0xFFFFFFFF)
-        z = _mix32(keys ^ offset)
-        out.append(((z & np.uint32(0xFFFF)).astype(np.float32) + np.float32(0.5)) * scale)
-        if len(out) < count:
-            out.append(((z >> _S16).astype(np.float32) + np.float32(0.5)) * scale)
-    return out
 
 
 def _interp_matrix(size: int, cells: int) -> np.ndarray:
@@ -154,21 +92,6 @@ def normal_quantile(p: np.ndarray) -> np.ndarray:
     return np.where(p <= 0, -np.inf, np.where(p >= 1, np.inf, out)).astype(np.float32)
 
 
-def normal_cdf(x: np.ndarray) -> np.ndarray:
-    """Standard normal CDF ``Phi(x) = (1 + erf(x / sqrt 2)) / 2`` as float32.
-
-    numpy has no vectorised erf; Abramowitz and Stegun formula 7.1.26 gives it to an absolute
-    error below 1.5e-7, far below anything the generator resolves.
-    """
-    # Abramowitz and Stegun 7.1.26 applied to erf(|x| / sqrt 2): absolute error below 1.5e-7.
-    z = np.abs(x) / math.sqrt(2.0)
-    t = 1.0 / (1.0 + 0.3275911 * z)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027
-                                                                          + t * 1.061405429))))
-    erf_abs = 1.0 - poly * np.exp(-z * z)
-    return (0.5 * (1.0 + np.sign(x) * erf_abs)).astype(np.float32)
-
-
 def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
     """Average ``factor x factor`` blocks of the two axes after the sample axis.
 
@@ -192,6 +115,7 @@ def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
 
 def _shifted_reduce(height: np.ndarray, drop: np.ndarray, step: tuple[int, int],
                     max_steps: np.ndarray, count: bool) -> np.ndarray:
+    """:func:`shifted_max` (``count`` False) or :func:`shifted_count` (``count`` True)."""
     n, h, w = height.shape
     order = np.argsort(-max_steps, kind="stable")
     hs, ds, ks = height[order], drop[order].reshape(-1, 1, 1), max_steps[order]

@@ -12,28 +12,29 @@ How a sample is made (one module per step):
 1. Cities (:mod:`swdkit.data.synthetic._cities`): each split has its own cities (training 10,
    validation 3, testing 4), like So2Sat's geographic split; a city fixes season, sensor gains,
    incidence angle, soil moisture, wind on water and building style.
-2. Latent scene (:mod:`swdkit.data.synthetic._classes`, :mod:`swdkit.data.synthetic._scenes`): the class
-   fixes the ranges of building surface fraction, impervious fraction, building height (Stewart
-   and Oke's LCZ definitions), block, street and lot sizes, roof materials and land cover; a
-   5 m material map and height map are drawn from them.
-3. EO (:mod:`swdkit.data.synthetic._eo`): per-material Sentinel-2 spectra, cast shadows, linear mixing
-   to 10 m, 20 m bands, atmosphere, noise.
-4. SAR (:mod:`swdkit.data.synthetic._sar`, :mod:`swdkit.data.synthetic._lee`): per-material C-band sigma0,
-   radar shadow, double bounce, layover, circular complex Gaussian speckle, the Lee-filtered
-   covariance channels.
+2. Latent scene (:mod:`swdkit.data.synthetic._classes`,
+   :mod:`swdkit.data.synthetic._scenes`): the class fixes the ranges of building surface
+   fraction, impervious fraction, building height (Stewart and Oke's LCZ definitions), block,
+   street and lot sizes, roof materials and land cover; a 5 m material map and height map are
+   drawn from them.
+3. EO (:mod:`swdkit.data.synthetic._eo`): per-material Sentinel-2 spectra, cast shadows,
+   linear mixing to 10 m, 20 m bands, atmosphere, noise.
+4. SAR (:mod:`swdkit.data.synthetic._sar`, :mod:`swdkit.data.synthetic._lee`): per-material
+   C-band sigma0, radar shadow, double bounce, layover, circular complex Gaussian speckle, the
+   Lee-filtered covariance channels.
 
 Difficulty knobs. What makes the task hard is set by physics- or definition-motivated ranges,
 each documented where it lives and none tuned to make a transfer method or a normalisation
 (instance versus batch norm) win: ``RANGE_SOFTNESS = 0.25`` (class parameter ranges widened by
-a quarter on each side so neighbouring zones overlap, :mod:`swdkit.data.synthetic._classes`), the
-per-city nuisance ranges (:mod:`swdkit.data.synthetic._cities`), single-look speckle, and the width of
-the cardinal effect (:mod:`swdkit.data.synthetic._sar`). Two changes were made after looking at
-output, and are stated here as the house rules ask: the small optical point-spread blur
-(:func:`swdkit.data.synthetic._eo.psf_blur`) was added after inspecting rendered patches, whose
-edges were sharper than Sentinel-2's (before any accuracy was measured); and the compact zones'
-block sizes, occupancy and the footprint cap were raised after a test showed their realised
-building fractions below Stewart and Oke's ranges (after one first accuracy measurement, for
-fidelity to the definitions, not for a target accuracy).
+a quarter on each side so neighbouring zones overlap, :mod:`swdkit.data.synthetic._classes`),
+the per-city nuisance ranges (:mod:`swdkit.data.synthetic._cities`), single-look speckle, and
+the width of the cardinal effect (:mod:`swdkit.data.synthetic._sar`). Two changes were made
+after looking at output, and are stated here as the house rules ask: the small optical
+point-spread blur (:func:`swdkit.data.synthetic._eo.psf_blur`) was added after inspecting
+rendered patches, whose edges were sharper than Sentinel-2's (before any accuracy was
+measured); and the compact zones' block sizes, occupancy and the footprint cap were raised
+after a test showed their realised building fractions below Stewart and Oke's ranges (after
+one first accuracy measurement, for fidelity to the definitions, not for a target accuracy).
 ``benchmarks/synthetic_difficulty.py`` measures the result: EO versus SAR test accuracy of a
 fixed reference classifier and the most confused class pairs.
 
@@ -72,18 +73,16 @@ from pathlib import Path
 
 import numpy as np
 
-from swdkit.fileio import atomic_path
-from swdkit.data.synthetic._splits import (  # noqa: F401  (re-exported)
-    CHUNK,
-    N_CITIES,
+from swdkit._checks import check_value
+from swdkit.data.synthetic._splits import (
     N_CLASSES,
     SPLITS,
     check_split,
     default_workers,
     iter_split,
-    render_samples,
     split_cities,
 )
+from swdkit.fileio import atomic_path
 
 GENERATOR_NAME = "swdkit.synthetic"  # marker in every generated file, kept across layouts
 GENERATOR_VERSION = 1
@@ -91,19 +90,20 @@ DEFAULT_N_TRAIN = 400
 DEFAULT_N_VAL = 50
 DEFAULT_N_TEST = 100
 SPLIT_FILES = {split: f"{split}.h5" for split in SPLITS}
+_PER_CLASS = f"samples per class ({N_CLASSES} classes)"  # what a size means, for messages
 
 
-def _check_count(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (samples per class, 17 classes); "
-                         f"got {value!r}.")
-    return int(value)
+def _checked_sizes(n_train: int, n_val: int, n_test: int, seed: int) -> tuple[dict, int]:
+    """The per-class sizes by split, and the seed, checked (:func:`swdkit._checks.check_value`).
 
-
-def _check_seed(seed: object) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}.")
-    return int(seed)
+    Raises:
+        TypeError: a size or the seed is not an integer (a bool, a float, a string, None).
+        ValueError: a size below 1 or a negative seed.
+    """
+    sizes = {"training": check_value("n_train", n_train, "positive integer", hint=_PER_CLASS),
+             "validation": check_value("n_val", n_val, "positive integer", hint=_PER_CLASS),
+             "testing": check_value("n_test", n_test, "positive integer", hint=_PER_CLASS)}
+    return sizes, check_value("seed", seed, "integer >= 0")
 
 
 def generate_split(split: str, n_per_class: int, *, seed: int = 0,
@@ -121,14 +121,15 @@ def generate_split(split: str, n_per_class: int, *, seed: int = 0,
         ``label`` float32 one-hot ``(N, 17)``, ``city`` int16 ``(N,)``, shuffled.
     """
     check_split(split)
-    n_per_class = _check_count("n_per_class", n_per_class)
-    seed = _check_seed(seed)
+    n_per_class = check_value("n_per_class", n_per_class, "positive integer", hint=_PER_CLASS)
+    seed = check_value("seed", seed, "integer >= 0")
     blocks = [b for _, b in iter_split(split, n_per_class, seed,
                                         workers or default_workers())]
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
 def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int) -> dict:
+    """The HDF5 file attributes of one split: generator name and version, seed and sizes."""
     return {
         "generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION, "seed": seed,
         "split": split, "n_per_class": n_per_class, "n_train": sizes["training"],
@@ -140,6 +141,7 @@ def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int) 
 
 def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int], seed: int,
                  workers: int, bar) -> None:
+    """Render ``split`` block by block straight into ``path`` (written atomically)."""
     import h5py
 
     n = N_CLASSES * n_per_class
@@ -181,12 +183,10 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
         The folder, as a :class:`pathlib.Path`.
 
     Raises:
-        ValueError: a size is not a positive integer or the seed is negative.
+        TypeError: a size or the seed is not an integer (a bool, a float, a string, None).
+        ValueError: a size below 1, a negative seed, or ``root`` is an existing file.
     """
-    sizes = {"training": _check_count("n_train", n_train),
-             "validation": _check_count("n_val", n_val),
-             "testing": _check_count("n_test", n_test)}
-    seed = _check_seed(seed)
+    sizes, seed = _checked_sizes(n_train, n_val, n_test, seed)
     root = Path(root).expanduser()
     if root.exists() and not root.is_dir():
         raise ValueError(f"root must be a folder; {str(root)!r} exists and is a file. "
@@ -229,10 +229,7 @@ def synthetic_matches(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN
     and the three per-class sizes, and have datasets of the expected shapes. A missing, partial
     or foreign file gives False (never an exception), so callers can regenerate.
     """
-    sizes = {"training": _check_count("n_train", n_train),
-             "validation": _check_count("n_val", n_val),
-             "testing": _check_count("n_test", n_test)}
-    seed = _check_seed(seed)
+    sizes, seed = _checked_sizes(n_train, n_val, n_test, seed)
     import h5py
 
     for split in SPLITS:

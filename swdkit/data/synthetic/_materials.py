@@ -40,12 +40,7 @@ MATERIALS = (
 )
 ROOF_CONCRETE, ROOF_TILE, ROOF_METAL, ASPHALT, CONCRETE, GRASS, TREE, SHRUB, SOIL, SAND_ROCK, \
     WATER = range(len(MATERIALS))
-ROOFS = (ROOF_CONCRETE, ROOF_TILE, ROOF_METAL)
-VEGETATION = (GRASS, TREE, SHRUB)
-# Order of the open-space (pervious) cover mixtures in the class table.
-COVERS = (TREE, SHRUB, GRASS, SOIL, SAND_ROCK)
 
-S2_BANDS = ("B2", "B3", "B4", "B5", "B6", "B7", "B8", "B8A", "B11", "B12")
 # Bands Sentinel-2 records at 20 m (So2Sat resampled them to 10 m).
 S2_20M_BANDS = (3, 4, 5, 7, 8, 9)
 
@@ -110,6 +105,7 @@ WATER_VH_OFFSET_DB = -8.0
 
 
 def _table(values: dict[str, tuple[float, ...]]) -> np.ndarray:
+    """The rows of ``values`` in :data:`MATERIALS` order, float32 ``(M, k)``."""
     return np.array([values[m] for m in MATERIALS], dtype=np.float32)
 
 

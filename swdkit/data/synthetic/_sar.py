@@ -56,6 +56,7 @@ RANGE_STEP = (0, 1)
 
 
 def _db(x: float | np.ndarray) -> np.ndarray:
+    """Decibels to linear power: ``10 ** (x / 10)``, float64."""
     return 10.0 ** (np.asarray(x, dtype=np.float64) / 10.0)
 
 
@@ -133,6 +134,7 @@ def speckle(rng: np.random.Generator, s_vv: np.ndarray, s_vh: np.ndarray,
     shape = s_vv.shape
 
     def circular() -> np.ndarray:
+        """Standard circular complex normals ``(x + iy) / sqrt 2``, ``E|z|^2 = 1``."""
         z = rng.standard_normal((2, *shape), dtype=np.float32) * np.float32(np.sqrt(0.5))
         return z[0] + 1j * z[1]
 

@@ -58,7 +58,8 @@ class Scene:
     """A batch of latent scenes on the fine grid of side ``G = 32 * upsample``.
 
     Attributes:
-        material: uint8 ``(n, G, G)`` material index (:data:`swdkit.data.synthetic._materials.MATERIALS`).
+        material: uint8 ``(n, G, G)`` material index
+            (:data:`swdkit.data.synthetic._materials.MATERIALS`).
         height: float32 ``(n, G, G)`` building height in metres (0 off buildings).
         texture: float32 ``(n, G, G)`` per-lot uniform [0, 1): brightness variation between
             roofs, fields and so on, shared by both sensors.
@@ -74,10 +75,12 @@ class Scene:
 
     @property
     def cell_metres(self) -> float:
+        """Side of a fine cell in metres: ``10 / upsample``."""
         return PIXEL_METRES / self.upsample
 
 
 def _col(x: np.ndarray) -> np.ndarray:
+    """Per-scene values ``(n,)`` as float32 ``(n, 1, 1)``, to broadcast over a grid."""
     return np.asarray(x, dtype=np.float32).reshape(-1, 1, 1)
 
 

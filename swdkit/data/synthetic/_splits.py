@@ -4,7 +4,8 @@ Each split (training, validation, testing) has its own cities, like So2Sat's geo
 A split's *plan* fixes every sample's class and city (classes balanced, each class spread
 evenly over the split's cities, order shuffled). Rendering runs in blocks of ``CHUNK`` samples,
 each with its own random stream derived from ``(seed, split, block)``, so the arrays do not
-depend on how many threads render them. Public entry points live in :mod:`swdkit.data.synthetic._make`.
+depend on how many threads render them. Public entry points live in
+:mod:`swdkit.data.synthetic._make`.
 """
 
 from __future__ import annotations
@@ -30,11 +31,14 @@ def split_cities(split: str) -> np.ndarray:
 
 
 def check_split(split: str) -> None:
+    """Raise ``ValueError`` (naming the valid splits) unless ``split`` is one of :data:`SPLITS`."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {list(SPLITS)}; got {split!r}.")
 
 
 def city_table(seed: int) -> dict[str, np.ndarray]:
+    """Every city of every split (:func:`swdkit.data.synthetic._cities.draw_cities`), drawn
+    from a stream of its own so that the sizes of the splits do not change the cities."""
     from swdkit.data.synthetic._cities import draw_cities
 
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_CITY_STREAM,)))
@@ -91,6 +95,7 @@ def iter_split(split: str, n_per_class: int, seed: int,
     split_id = SPLITS.index(split)
 
     def work(start: int) -> dict[str, np.ndarray]:
+        """Render the block of samples ``[start, start + CHUNK)`` from its own stream."""
         stop = min(start + CHUNK, labels.size)
         seq = np.random.SeedSequence(seed, spawn_key=(split_id, 1 + start // CHUNK))
         sen1, sen2 = render_samples(labels[start:stop], city[start:stop], cities,
@@ -119,5 +124,6 @@ def iter_split(split: str, n_per_class: int, seed: int,
 
 
 def default_workers() -> int:
+    """Render threads: one per available core, at most 4."""
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                       else (os.cpu_count() or 1)))
