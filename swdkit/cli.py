@@ -11,6 +11,7 @@ Each command group lives beside the code it drives and registers itself here thr
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import sys
@@ -42,17 +43,33 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # What a command raises for a wrong input: a value out of range or malformed (ValueError), a
-# value of the wrong type (TypeError), a file or folder that is not there (FileNotFoundError).
-# Their messages say what to do; anything else is a bug and keeps its traceback.
-_USER_ERRORS = (ValueError, TypeError, FileNotFoundError)
+# value of the wrong type (TypeError), and whatever the operating system refuses (OSError: a
+# file or folder that is not there, permission denied, a read-only or full disk, a folder where
+# a file belongs...). Their messages say what to do; anything else is a bug and keeps its
+# traceback.
+_USER_ERRORS = (ValueError, TypeError, OSError)
+
+# What to do about an operating-system error, by errno name.
+_OS_REMEDIES = {
+    "ENOENT": "check the path (relative paths start at {cwd})",
+    "EACCES": "choose a place you may write to, or change the permissions",
+    "EPERM": "choose a place you may write to, or change the permissions",
+    "EROFS": "the file system is read-only; choose another place",
+    "ENOSPC": "the disk is full; free some space or choose another place",
+    "EDQUOT": "your disk quota is used up; free some space or choose another place",
+    "EISDIR": "that is a folder; give a file path",
+    "ENOTDIR": "a part of the path is a file, not a folder; fix the path",
+    "EEXIST": "it is in the way; move it aside or choose another name",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``swdkit`` console script; returns the exit status.
 
     A command's status is returned as it is (0: done, 1: some runs or notebooks failed). A wrong
-    input ends as exit status 2 with one line on stderr, ``swdkit COMMAND: error: MESSAGE``
-    (a message of several lines, such as a YAML parser's, is joined into one).
+    input, or a file the operating system refuses, ends as exit status 2 with one line on
+    stderr, ``swdkit COMMAND: error: MESSAGE`` (a message of several lines, such as a YAML
+    parser's, is joined into one).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -68,9 +85,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def _one_line(err: Exception) -> str:
     """The error's message on one line; the operating system's own gets a remedy too."""
-    if isinstance(err, FileNotFoundError) and err.errno is not None and err.filename:
-        return (f"{err.strerror}: {err.filename}; check the path (relative paths start at "
-                f"{os.getcwd()})")
+    if isinstance(err, OSError) and err.errno is not None and err.strerror:
+        code = errno.errorcode.get(err.errno, "")
+        remedy = _OS_REMEDIES.get(code, "check the path and try again").format(cwd=os.getcwd())
+        where = f": {err.filename}" if err.filename else ""
+        return f"{err.strerror}{where}; {remedy}"
     return " ".join(str(err).split()) or type(err).__name__
 
 

@@ -14,7 +14,8 @@ grid) use :data:`GPU_SIZE` (``width=64, embed_dim=128, depth=4``, about 1.0M par
 encoder); ``benchmarks/bench_train.py`` measures both.
 
 Checkpoints are plain state dicts plus the ``config`` dict that rebuilds the network
-(:func:`save_checkpoint`, :func:`load_checkpoint`); they load with ``weights_only=True``.
+(:func:`save_checkpoint`, :func:`load_checkpoint`); they load with ``weights_only=True`` and
+strictly, and a file that cannot be used raises :class:`CheckpointError` naming it.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from swdkit._checkpoint import CheckpointError, load_state_strictly, read_checkpoint
 from swdkit._checks import check_value
 from swdkit.fileio import atomic_path
 
@@ -233,16 +235,18 @@ def load_checkpoint(path: str | os.PathLike, *,
                     map_location: str | torch.device = "cpu") -> tuple[YNet, dict[str, Any]]:
     """Rebuild the network saved by :func:`save_checkpoint`; returns ``(net, payload)``.
 
-    Loads with ``weights_only=True``: a checkpoint cannot run code.
+    Loads with ``weights_only=True`` (:func:`read_checkpoint`) and strictly: every weight of the
+    network must be in the file, with its shape.
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        CheckpointError: (a ``ValueError``) the file is unreadable or does not match its config.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint {str(path)!r} does not exist; train the network "
-                                "and save it with swdkit.models.save_checkpoint first")
-    payload = torch.load(path, map_location=map_location, weights_only=True)
-    if not isinstance(payload, dict) or "config" not in payload or "state_dict" not in payload:
-        raise ValueError(f"{str(path)!r} is not a swdkit checkpoint (expected a dict with "
-                         "'config' and 'state_dict')")
-    net = YNet.from_config(payload["config"])
-    net.load_state_dict(payload["state_dict"])
+    payload = read_checkpoint(path, map_location=map_location)
+    try:
+        net = YNet.from_config(payload["config"])
+    except (TypeError, ValueError) as err:
+        raise CheckpointError(path, f"holds a network config swdkit cannot build ({err})"
+                              ) from None
+    load_state_strictly(net, payload["state_dict"], path=path)
     return net, payload

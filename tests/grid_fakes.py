@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import time
 from types import SimpleNamespace
 
@@ -51,3 +52,10 @@ def flaky_run(data, *, method, **kwargs):
     if method == "sar_only":
         raise RuntimeError(f"fake failure of {method}")
     return fake_run(data, method=method, **kwargs)
+
+
+def deadly_run(data, *, method, seed, **kwargs):
+    """fake_run, except that the swd run of seed 1 kills its own process (a dead worker)."""
+    if method == "swd" and seed == 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return fake_run(data, method=method, seed=seed, **kwargs)

@@ -93,7 +93,7 @@ def test_max_samples_is_strided_and_keeps_the_city_and_class_mix(tmp_path):
 def test_max_samples_keeps_unequal_class_proportions(tmp_path):
     classes = np.repeat([2, 5, 6], [301, 99, 200])  # shares 30.1 / 9.9 / 20 of 60
     write_so2sat(tmp_path / "training.h5", classes, planted=False)
-    split = data.load_split(tmp_path, "training", classes="lowrise", max_samples=60)
+    split = data.load_split(tmp_path, "training", classes=[2, 5, 6], max_samples=60)
     assert np.bincount(split.labels).tolist() == [30, 10, 20]
 
 
@@ -310,7 +310,7 @@ def test_a_file_that_breaks_mid_read_says_what_to_do(tmp_path, monkeypatch):
         raise OSError("Can't read data (inflate() failed)")
 
     monkeypatch.setattr(so2sat_read, "iter_blocks", breaking)
-    verify_hint = f"Check it with `swdkit data verify {tmp_path}` and fetch or make it again"
+    verify_hint = f"Check it with `swdkit data verify {path}` and fetch or make it again"
     with pytest.raises(ValueError, match="could not be read to the end") as err:
         data.load_split(tmp_path, "training", block_size=8)
     assert "inflate() failed" in str(err.value) and verify_hint in str(err.value)

@@ -42,7 +42,7 @@ def test_synthetic_uses_the_generator_defaults_and_given_sizes(tmp_path, fake_sy
     assert fake_synthetic.calls == [
         {"root": tmp_path / "a", "n_train": 3, "n_val": 2, "n_test": 2, "seed": 0},
         {"root": tmp_path / "b", "n_train": 5, "n_val": 1, "n_test": 2, "seed": 4}]
-    assert len(data.load_split(tmp_path / "b", "training")) == 20  # 4 classes x 5
+    assert len(data.load_split(tmp_path / "b", "training", classes="lowrise")) == 20  # 4 x 5
     assert "made: synthetic set in" in capsys.readouterr().out
 
 
@@ -86,11 +86,15 @@ def test_verify_exit_status(tmp_path, monkeypatch, capsys):
         RemoteFile("validation.h5", hashlib.md5(BLOB).hexdigest(), len(BLOB)),))
     (tmp_path / "validation.h5").write_bytes(BLOB)
     assert main(["data", "verify", str(tmp_path)]) == 0
-    assert "1 verified, 0 skipped, 0 bad" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert ("checked 1 file(s) against their published md5: 1 verified, 0 bad; 0 not checked, "
+            "0 missing") in out and out.startswith("ok ")
+    assert main(["data", "verify", str(tmp_path / "validation.h5")]) == 0, "one file"
+    assert "1 verified" in capsys.readouterr().out
     (tmp_path / "validation.h5").write_bytes(BLOB[:-1] + b"?")
     assert main(["data", "verify", str(tmp_path)]) == 1
     out = capsys.readouterr().out
-    assert "BAD MD5" in out and "0 verified, 0 skipped, 1 bad" in out
+    assert "BAD MD5" in out and "0 verified, 1 bad; 0 not checked, 0 missing" in out
     assert main(["data", "verify", str(tmp_path / "none")]) == 2
     assert "swdkit data download --version 2" in capsys.readouterr().err
 
@@ -146,3 +150,17 @@ def test_synthetic_without_out_goes_where_the_notebooks_look(tmp_path, fake_synt
     assert [c["root"] for c in fake_synthetic.calls] == [tmp_path / "default"]
     assert data.default_data_dir() == tmp_path / "default"
     assert "kept (already there, same settings)" in capsys.readouterr().out
+
+
+def test_verify_names_the_download_of_a_missing_version3_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(so2sat_files.FILES, "3_block", (
+        RemoteFile("block/training.h5", "0" * 32),
+        RemoteFile("block/testing.h5", hashlib.md5(BLOB).hexdigest())))
+    (tmp_path / "block").mkdir()
+    (tmp_path / "block" / "testing.h5").write_bytes(BLOB)
+    for target in (tmp_path, tmp_path / "block"):
+        assert main(["data", "verify", str(target)]) == 1
+        out = capsys.readouterr().out
+        assert "1 verified, 0 bad; 0 not checked, 1 missing" in out
+        assert (f"swdkit data download --version 3_block --out {tmp_path} --split training"
+                in out)

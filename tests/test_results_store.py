@@ -13,7 +13,8 @@ from swdkit.experiments._store import append_record, read_store
 
 
 def _record(seed, acc=0.5, method="swd"):
-    return {"settings": {"method": method, "seed": seed, "classes": "lowrise"},
+    return {"settings": {"method": method, "seed": seed, "classes": "lowrise", "n_labeled": 32,
+                         "norm": "instance", "supcon": False},
             "results": {"test_accuracy": acc}, "seconds": 1.0}
 
 
@@ -108,8 +109,11 @@ def test_duplicate_runs_keep_the_first(tmp_path):
 
 @pytest.mark.parametrize(("record", "words"), [
     ({"settings": {}}, "no 'results' object"),
-    ({"settings": {}, "results": {"a": float("nan")}}, "keep them finite"),
-    ({"settings": {}, "results": {"a": object()}}, "cannot be stored as JSON"),
+    ({"settings": {"seed": 0}, "results": {"test_accuracy": 0.5}}, "settings without classes"),
+    ({**_record(0), "results": {"test_accuracy": "0.5"}}, "test_accuracy '0.5' is not a number"),
+    ({**_record(0), "results": {"test_accuracy": float("nan")}}, "keep them finite"),
+    ({**_record(0), "results": {"test_accuracy": 0.5, "a": object()}},
+     "cannot be stored as JSON"),
 ])
 def test_append_refuses_bad_records_and_writes_nothing(tmp_path, record, words):
     path = tmp_path / "r.jsonl"

@@ -1,4 +1,4 @@
-"""swdkit.data.io._download and swdkit.data.io._prepare: download (resume, md5), verify, prepare."""
+"""swdkit.data.io._download, _verify and _prepare: download (resume, md5), verify, prepare."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from so2sat_fakes import FakeServer, write_so2sat
 
 from swdkit import data
 from swdkit.data.io import _download as so2sat_files
-from swdkit.data.io._download import DownloadError, RemoteFile, download, file_url, verify
+from swdkit.data.io._download import DownloadError, RemoteFile, download, file_url
 from swdkit.data.io._prepare import prepare
+from swdkit.data.io._verify import verify, verify_passed
 
 BLOBS = {"training.h5": bytes(range(256)) * 4000 + b"end of training",
          "validation.h5": b"validation" * 3000, "testing.h5": b"testing!" * 2000}
@@ -158,11 +159,32 @@ def test_verify_reports_each_file(tmp_path, fake_table):
     assert status == {"training.h5": "ok", "validation.h5": "md5", "testing.h5": "size"}
 
 
-def test_verify_skips_generated_files_and_needs_some_file(tmp_path):
+def test_verify_reports_generated_and_missing_files_and_needs_some_file(tmp_path):
     write_so2sat(tmp_path / "testing.h5", [0, 1], attrs={"generator": "swdkit.synthetic"})
-    assert [r.status for r in verify(tmp_path, progress=False)] == ["generated"]
+    results = verify(tmp_path, progress=False)
+    assert {r.path.name: r.status for r in results} == {
+        "training.h5": "missing", "validation.h5": "missing", "testing.h5": "generated"}
+    assert not verify_passed(results)
     with pytest.raises(FileNotFoundError, match="swdkit data download --version 2"):
         verify(tmp_path / "empty")
+
+
+def test_verify_takes_a_file_or_a_version3_folder(tmp_path, monkeypatch, fake_table):
+    blob = BLOBS["testing.h5"]
+    monkeypatch.setitem(so2sat_files.FILES, "3_block", (
+        RemoteFile("block/training.h5", "0" * 32), RemoteFile("block/testing.h5", _md5(blob))))
+    (tmp_path / "block").mkdir()
+    (tmp_path / "block" / "testing.h5").write_bytes(blob)
+    (tmp_path / "training.h5").write_bytes(BLOBS["training.h5"])
+    for target in (tmp_path / "block" / "testing.h5", tmp_path / "block"):
+        results = verify(target, progress=False)
+        assert [(r.path, r.status) for r in results][-1] == (tmp_path / "block" / "testing.h5",
+                                                             "ok")
+    assert [r.status for r in verify(tmp_path / "block", progress=False)] == ["missing", "ok"]
+    assert [r.status for r in verify(tmp_path / "training.h5", progress=False)] == ["ok"]
+    (tmp_path / "notes.h5").write_bytes(b"x")
+    with pytest.raises(ValueError, match="not named like a published So2Sat file"):
+        verify(tmp_path / "notes.h5")
 
 
 # --- prepare ------------------------------------------------------------------------------
@@ -256,7 +278,7 @@ def test_prepare_counts_nonfinite_values(tmp_path):
         assert f.attrs["nonfinite_replaced_sar"] == 1 and f["sar"][2, 0, 0, 0] == 0
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        data.load_split(tmp_path / "cache", "training")  # the cache is clean now
+        data.load_split(tmp_path / "cache", "training", classes=CLASSES[:10].tolist())
 
 
 def _peak_prepare_bytes(tmp_path: Path, n_rows: int) -> int:

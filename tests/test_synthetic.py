@@ -8,14 +8,14 @@ import h5py
 import numpy as np
 import pytest
 
-from swdkit.data.synthetic import _make as synthetic
-from swdkit.data.synthetic import _splits as synthetic_splits
-from swdkit.data.synthetic._make import (
+from swdkit.data import synthetic
+from swdkit.data.synthetic import (
     SPLIT_FILES,
     generate_split,
     make_synthetic,
     synthetic_matches,
 )
+from swdkit.data.synthetic import _splits as synthetic_splits
 from swdkit.data.synthetic._splits import N_CITIES, SPLITS, split_cities
 
 SIZES = {"n_train": 2, "n_val": 1, "n_test": 1}

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from swdkit.data.synthetic import generate_split
 from swdkit.data.synthetic._cities import draw_cities
 from swdkit.data.synthetic._classes import CLASS_TABLE, draw_layout
 from swdkit.data.synthetic._eo import render_eo
-from swdkit.data.synthetic._make import generate_split
 from swdkit.data.synthetic._materials import ASPHALT, GRASS, MATERIALS, ROOF_CONCRETE, TREE, WATER
 from swdkit.data.synthetic._sar import render_sar, sigma0_maps, speckle
+from swdkit.data.synthetic._scatterers import POPULATIONS, TEXTURE_SHAPE
 from swdkit.data.synthetic._scenes import Scene, render_scenes
 
 G = 64  # fine grid of the default upsampling (5 m cells)
@@ -20,7 +21,8 @@ B4, B8, B11 = 2, 6, 8
 def neutral(n: int, **over) -> dict[str, np.ndarray]:
     values = {"greenness": 0.8, "sun_elevation_deg": 45.0, "eo_gain": 1.0, "haze": 1.0,
               "soil_brightness": 1.0, "turbidity": 0.0, "sar_gain_db": 0.0,
-              "incidence_deg": 35.0, "moisture_db": 0.0, "water_vv_db": -20.0}
+              "incidence_deg": 35.0, "moisture_db": 0.0, "water_vv_db": -20.0,
+              "scatterer_density": 1.0}
     values.update(over)
     return {k: np.full(n, v, dtype=np.float64) for k, v in values.items()}
 
@@ -110,13 +112,15 @@ def test_radar_shadow_behind_and_layover_in_front_of_a_tower():
     np.testing.assert_allclose(tower[rows, 2:8], flat[rows, 2:8], rtol=1e-5)
 
 
-def test_speckle_is_fully_developed_and_the_lee_filter_reduces_it():
+def test_speckle_under_texture_is_k_distributed_and_the_lee_filter_reduces_it():
     sen1 = render_sar(np.random.default_rng(1), uniform(GRASS, 64), neutral(64))
     inten = vv_intensity(sen1).ravel().astype(np.float64)
     mean = inten.mean()
-    assert abs(inten.std() / mean - 1.0) < 0.03  # exponential: CV = 1
-    assert abs(np.median(inten) / mean - np.log(2)) < 0.02  # exponential median
-    assert abs((inten > mean).mean() - np.exp(-1)) < 0.01
+    # Single-look speckle times a unit-mean gamma texture of shape nu (the K-distribution):
+    # E[I^2] / E[I]^2 = 2 (1 + 1 / nu); plain speckle (nu -> infinity) would give 2.
+    nu = TEXTURE_SHAPE["grass"]
+    assert abs(np.mean(inten**2) / mean**2 - 2 * (1 + 1 / nu)) < 0.06
+    assert np.mean(inten**2) / mean**2 > 2.05
     re, im = sen1[..., 2].ravel(), sen1[..., 3].ravel()
     assert abs(re.var() / im.var() - 1) < 0.03  # circular: equal variances,
     assert abs(np.corrcoef(re, im)[0, 1]) < 0.02  # uncorrelated parts
@@ -220,3 +224,29 @@ def test_realised_layouts_follow_the_lcz_definitions():
     water = np.array([(sc.material[labels == c] == WATER).mean() for c in range(17)])
     assert water[16] > 0.6 and water[:16].max() < 0.2
     assert sc.material.max() < len(MATERIALS)
+
+
+def test_bright_points_sit_at_radar_facing_walls_and_the_knob_sets_their_strength():
+    n = 64
+    buildings = scene(np.repeat(one_building(15.0).material, n, axis=0),
+                      np.repeat(one_building(15.0).height, n, axis=0))
+    tail = {}
+    for knob in (None, 0.0, 10.0):
+        sen1 = render_sar(np.random.default_rng(3), buildings, neutral(n, scatterer_density=2000.0),
+                          scatterer_db=knob)
+        tail[knob] = np.quantile(sen1[..., 5], 0.999)
+        bright = np.argwhere(vv_intensity(sen1) > 100.0)
+        if knob is None:
+            assert len(bright) == 0
+        else:
+            assert len(bright) > 5
+            # the points sit in the pixels holding the building's west (radar-facing) wall
+            assert set(bright[:, 2].tolist()) == {20}
+    assert tail[None] < 10 < tail[0.0] < tail[10.0]
+
+
+def test_bright_point_populations_give_the_published_channel_ratios():
+    # Depolarising points carry the VH tail (cross-polar ratio about 0 dB); aligned ones the VV.
+    aligned, depolarising = POPULATIONS
+    assert aligned.cross_db < -10 and abs(depolarising.cross_db) < 3
+    assert aligned.median_db > depolarising.median_db

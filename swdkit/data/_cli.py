@@ -2,7 +2,7 @@
 
     swdkit data synthetic [--out DIR] [--seed S] [--n-train N --n-val N --n-test N] [--if-missing]
     swdkit data download --version 2 --out DIR [--base-url URL] [--split NAME ...]
-    swdkit data verify DIR
+    swdkit data verify DIR|FILE
     swdkit data prepare SRC OUT [--classes lowrise|urban|all|I,J,...] [--block-size N]
 
 Each handler returns the exit status: 0 success, 1 a check failed or the host could not be
@@ -14,8 +14,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from swdkit._checks import check_value
+
+if TYPE_CHECKING:
+    from swdkit.data.io._verify import VerifyResult
 
 
 def _classes_arg(text: str) -> str | list[int]:
@@ -72,29 +76,46 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_line(r: VerifyResult) -> str:
+    """One line of ``swdkit data verify`` for one :class:`swdkit.data.io.VerifyResult`."""
+    if r.status == "ok":
+        return f"ok           {r.path}  md5 {r.found_md5} (published, version {r.version})"
+    if r.status == "generated":
+        return (f"NOT CHECKED  {r.path}  written by swdkit (synthetic or a prepared cache): it "
+                "has no published md5; verify the downloaded files it was made from")
+    if r.status == "missing":  # version-3 files live one folder below the download folder
+        out = r.path.parent.parent if r.version.startswith("3") else r.path.parent
+        return (f"MISSING      {r.path}  fetch it with `swdkit data download --version "
+                f"{r.version} --out {out} --split {r.path.stem}`")
+    if r.status == "size":
+        return (f"BAD SIZE     {r.path}  {r.path.stat().st_size:,} bytes (truncated or wrong "
+                "file); download it again")
+    return (f"BAD MD5      {r.path}  found {r.found_md5}, expected {r.expected_md5}; download "
+            "it again")
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
-    """``swdkit data verify``: one line per file and a count; 1 when any file is bad."""
-    from swdkit.data.io._download import verify
+    """``swdkit data verify``: one line per file and what was checked; 0 only when every
+    published file found was hashed and matched, none missing; 1 otherwise."""
+    from swdkit.data.io._verify import verify, verify_passed
 
     results = verify(args.dir)
-    failed = 0
     for r in results:
-        if r.status == "ok":
-            print(f"ok        {r.path}  md5 {r.found_md5}")
-        elif r.status == "generated":
-            print(f"skipped   {r.path}  (written by swdkit: synthetic or a prepared cache; no "
-                  "published md5)")
-        elif r.status == "size":
-            failed += 1
-            print(f"BAD SIZE  {r.path}  {r.path.stat().st_size:,} bytes (truncated or wrong "
-                  "file); download it again")
-        else:
-            failed += 1
-            print(f"BAD MD5   {r.path}  found {r.found_md5}, expected {r.expected_md5}; "
-                  "download it again")
-    skipped = sum(r.status == "generated" for r in results)
-    print(f"{len(results) - failed - skipped} verified, {skipped} skipped, {failed} bad")
-    return 1 if failed else 0
+        print(_verify_line(r))
+    count = {s: sum(r.status == s for r in results)
+             for s in ("ok", "size", "md5", "generated", "missing")}
+    print(f"checked {len(results) - count['generated'] - count['missing']} file(s) against "
+          f"their published md5: {count['ok']} verified, {count['size'] + count['md5']} bad; "
+          f"{count['generated']} not checked, {count['missing']} missing")
+    if verify_passed(results):
+        return 0
+    if not count["ok"] + count["size"] + count["md5"]:
+        print("nothing was verified: the files here were written by swdkit (synthetic or "
+              "prepared caches) and have no published md5; point verify at the downloaded "
+              "So2Sat files", file=sys.stderr)
+    else:
+        print("not verified: see the lines above", file=sys.stderr)
+    return 1
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
@@ -142,8 +163,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--timeout", type=float, default=60.0, help="seconds without data")
     p.set_defaults(func=_cmd_download)
 
-    p = sub.add_parser("verify", help="check the md5 of every So2Sat file in DIR")
-    p.add_argument("dir", help="folder with the .h5 files")
+    p = sub.add_parser("verify", help="check the md5 of every So2Sat file in DIR (or one file)",
+                       description="Check downloaded So2Sat files against their published md5 "
+                                   "sums. Exit 0 only when every published file found was "
+                                   "checked and matched and no split is missing; 1 otherwise "
+                                   "(swdkit's own files cannot be checked).")
+    p.add_argument("dir", help="folder with the .h5 files, or one .h5 file")
     p.set_defaults(func=_cmd_verify)
 
     from swdkit.data.io._h5 import DEFAULT_BLOCK_SIZE

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from swdkit.data._split import Split, default_data_dir, load_split, missing_hint
+from swdkit.data._split import Split, default_data_dir, load_split, missing_hint, split_path
+from swdkit.fileio import remove_stale_temporaries
 
 # A file attribute that only generated data carries (swdkit.data.synthetic writes it, and
 # `swdkit data prepare` copies source attributes into its cache).
@@ -71,10 +72,15 @@ def ensure_synthetic(root: str | os.PathLike, *, n_train: int | None = None,
     carry this generator's name and version, the seed and the sizes. Sizes default to the
     generator's ``DEFAULT_N_TRAIN``, ``DEFAULT_N_VAL``, ``DEFAULT_N_TEST`` (per class). The
     generator writes each file atomically, so an interrupted run never leaves a half-written
-    file under a final name.
+    file under a final name, and the temporary files of a killed run are removed. It writes
+    only into a missing or empty folder or one holding its own earlier output.
 
     Returns:
         ``(root, made)``: ``made`` is False when a matching set was found and kept.
+
+    Raises:
+        ValueError: ``root`` holds files the generator did not write (for example the real
+            So2Sat files); they are named, and nothing is changed.
     """
     from swdkit.data import synthetic
 
@@ -83,6 +89,7 @@ def ensure_synthetic(root: str | os.PathLike, *, n_train: int | None = None,
              "n_test": synthetic.DEFAULT_N_TEST if n_test is None else n_test}
     root = Path(root).expanduser()
     if synthetic.synthetic_matches(root, seed=seed, **sizes):
+        remove_stale_temporaries(root)  # a killed run's leftovers, even when nothing is made
         return root, False
     synthetic.make_synthetic(root, seed=seed, progress=progress, **sizes)
     return root, True
@@ -112,7 +119,11 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     Raises:
         FileNotFoundError: ``data_dir`` or one of its files is missing (the message names the
             commands that make or fetch them).
-        ValueError: an unknown option, or a file in the wrong layout (see ``load_split``).
+        ValueError: an unknown option, a file in the wrong layout or a training split without
+            a sample of some class (see ``load_split``), values that cannot be measurements
+            (see :func:`swdkit.data.fit_normalization`), or, with ``data_dir=None``, a default
+            folder holding files the synthetic generator did not write (it never replaces
+            them; see :func:`ensure_synthetic`).
     """
     from swdkit.data import _normalize as normalize
 
@@ -124,12 +135,14 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
         root = Path(data_dir).expanduser()
         if not root.is_dir():
             raise FileNotFoundError(f"data_dir {root} is not a folder. {missing_hint(root)}")
-    train = load_split(root, "training", classes=classes, max_samples=max_train)
-    val = load_split(root, "validation", classes=classes, max_samples=max_val)
-    test = load_split(root, "testing", classes=classes, max_samples=max_test)
-    stats = normalize.fit_normalization(train, sar_norm=sar_norm)
+    limits = {"training": max_train, "validation": max_val, "testing": max_test}
+    raw = {split: load_split(root, split, classes=classes, max_samples=limit)
+           for split, limit in limits.items()}
+    names = {split: f"the {split} split ({split_path(root, split)})" for split in limits}
+    stats = normalize.fit_normalization(raw["training"], sar_norm=sar_norm,
+                                        name=names["training"])
+    train, val, test = (normalize.normalize_split(raw[s], stats, name=names[s]) for s in limits)
     return LessonData(
-        train=normalize.normalize_split(train, stats), val=normalize.normalize_split(val, stats),
-        test=normalize.normalize_split(test, stats), stats=stats,
-        class_names=list(train.class_names), n_classes=len(train.class_names), data_dir=root,
+        train=train, val=val, test=test, stats=stats, class_names=list(train.class_names),
+        n_classes=len(train.class_names), data_dir=root,
         source="synthetic" if is_synthetic(root) else "so2sat")

@@ -20,6 +20,21 @@ paper reports that SWD transfer is sensitive to the input scale; wrong statistic
 training (torchgeo issue 4051 is a known case). A channel whose training values are all equal
 gets scale 1 (a warning says which), rather than a division by zero.
 
+Values that cannot be measurements are refused, not clipped: NaN, +-inf, and magnitudes
+beyond :data:`SAR_LIMIT` (SAR) or :data:`EO_LIMIT` (EO). One such value (a damaged file's
+3e38, say) would otherwise set the mean and standard deviation of its channel and squash every
+real value of every split to about 0. The error gives their count per channel and the first
+positions (sample, channel, row, column) and says what to do; clipping them instead would hide
+a damaged file behind plausible numbers. The limits sit far above real data: So2Sat's
+Lee-filtered VV intensity has mean 0.26 and standard deviation 8.3, which bounds its largest
+value to about 1.6e5 (a single larger one would alone raise the standard deviation above 8.3),
+i.e. amplitudes of a few hundred; bright point scatterers of +20 to +35 dB (linear intensity up
+to a few thousand) have amplitudes up to about 60; an amplitude of 1e4 is an intensity of
++80 dB, brighter than any natural or man-made target. Sentinel-2 values are reflectance / 10000
+(0 to about 1.5); 1e5 is above even raw digital numbers (at most 65535). ``load_split``
+replaces NaN and +-inf by 0 (and counts them) when it reads a file, so what reaches this module
+from a file can only be refused for magnitude.
+
 The statistics (:class:`NormStats`) are plain data: ``to_dict`` / ``from_dict`` round-trip
 through JSON, ``save`` / ``load`` write and read a JSON file atomically, and ``str(stats)``
 prints a table.
@@ -37,6 +52,8 @@ from typing import Any
 import numpy as np
 
 SAR_NORMS = ("standard", "signed_log", "robust")
+SAR_LIMIT = 1e4  # largest |SAR real or imaginary part| taken for a measurement (+80 dB)
+EO_LIMIT = 1e5  # largest |EO value| taken for a measurement (above raw Sentinel-2 numbers)
 ROBUST_PERCENTILES = (1.0, 99.0)
 ROBUST_CLIP = 3.0
 EO_NAMES = ("B4 red", "B3 green", "B2 blue")
@@ -143,6 +160,35 @@ def _channel_values(x: np.ndarray) -> np.ndarray:
     return np.asarray(x, dtype=np.float64).transpose(1, 0, 2, 3).reshape(x.shape[1], -1)
 
 
+def check_measurements(x: np.ndarray, names: tuple[str, ...], limit: float, what: str) -> None:
+    """Refuse values of ``x`` (N, C, H, W) that cannot be measurements: NaN, inf, |x| > limit.
+
+    Args:
+        x: the images; channel ``c`` is named ``names[c]``.
+        limit: the largest magnitude accepted (:data:`SAR_LIMIT` or :data:`EO_LIMIT`).
+        what: what ``x`` is, for the message (``"SAR of the training split"``).
+
+    Raises:
+        ValueError: how many such values each channel holds, the first positions as (sample,
+            channel, row, column) with their values, and what to do.
+    """
+    x = np.asarray(x)
+    if x.size == 0 or (-limit <= x.min() and x.max() <= limit):  # NaN fails both tests
+        return
+    bad = ~(np.abs(x) <= limit)
+    counts = {names[c]: int(n) for c, n in enumerate(bad.sum(axis=(0, 2, 3))) if n}
+    n_bad = sum(counts.values())
+    first = ", ".join(f"(sample {i}, {names[c]}, row {r}, column {k}) = {x[i, c, r, k]:.4g}"
+                      for i, c, r, k in np.argwhere(bad)[:3])
+    raise ValueError(
+        f"{what} holds {n_bad} value{'s' * (n_bad > 1)} that cannot be measurements (NaN, "
+        f"infinite, or beyond +-{limit:g}), per channel {counts}; first at {first}. They would "
+        f"set the normalisation statistics and squash every real value, so nothing was "
+        f"normalised. The file is probably damaged or holds other units: check it with "
+        f"`swdkit data verify FILE` and fetch or make it again; or set them to 0 (as "
+        f"load_split does with NaN) and fit again, e.g. x[~(np.abs(x) <= {limit:g})] = 0")
+
+
 def _safe_scale(scale: np.ndarray, names: tuple[str, ...], what: str) -> np.ndarray:
     """``scale`` (C,) with 1 wherever it is below ``_TINY`` (a constant channel), warning."""
     flat = scale < _TINY
@@ -158,30 +204,32 @@ def _signed_log(x: np.ndarray, log_scale: np.ndarray) -> np.ndarray:
     return np.sign(x) * np.log1p(np.abs(x) / s)
 
 
-def fit_normalization(train: Any, *, sar_norm: str = "standard") -> NormStats:
-    """Fit per-channel statistics on a training split.
+def fit_normalization(train: Any, *, sar_norm: str = "standard",
+                      name: str = "the training split") -> NormStats:
+    """Fit per-channel statistics on a training split (in float64).
 
     Args:
         train: a :class:`swdkit.data.Split` (only ``eo`` (N, 3, 32, 32) and ``sar``
             (N, 2, 32, 32) are used); never the validation or test split.
         sar_norm: ``"standard"``, ``"signed_log"`` or ``"robust"`` (see the module docstring).
+        name: what ``train`` is, for error messages.
 
     Returns:
         The :class:`NormStats`.
 
     Raises:
-        ValueError: an unknown ``sar_norm``, an empty split, or non-finite values.
+        ValueError: an unknown ``sar_norm``, an empty split, or values that cannot be
+            measurements (:func:`check_measurements`: non-finite or beyond the limits).
     """
     if sar_norm not in SAR_NORMS:
         raise ValueError(f"sar_norm={sar_norm!r} is unknown; choose one of {SAR_NORMS}")
     if len(train.eo) == 0:
         raise ValueError("cannot fit normalisation statistics on an empty training split; "
                          "load one that holds samples (check its classes and max_samples)")
+    check_measurements(train.eo, EO_NAMES, EO_LIMIT, f"the EO of {name}")
+    check_measurements(train.sar, SAR_NAMES, SAR_LIMIT, f"the SAR of {name}")
     eo = _channel_values(train.eo)
     sar = _channel_values(train.sar)
-    if not (np.isfinite(eo).all() and np.isfinite(sar).all()):
-        raise ValueError("the training split holds non-finite values; load it with "
-                         "swdkit.data.load_split, which replaces them by 0 and counts them")
     eo_std = _safe_scale(eo.std(axis=1), EO_NAMES, "EO std")
     log_scale, clip = None, None
     if sar_norm == "standard":
@@ -200,15 +248,28 @@ def fit_normalization(train: Any, *, sar_norm: str = "standard") -> NormStats:
                      sar_clip=clip, n_train=len(train.eo))
 
 
-def normalize_eo(eo: np.ndarray, stats: NormStats) -> np.ndarray:
-    """Standardise EO (N, 3, H, W) per channel; float32 result."""
+def normalize_eo(eo: np.ndarray, stats: NormStats, *, what: str = "the EO input") -> np.ndarray:
+    """Standardise EO (N, 3, H, W) per channel; float32 result.
+
+    Raises:
+        ValueError: values that cannot be measurements (:func:`check_measurements`), named
+            as ``what``.
+    """
+    check_measurements(eo, EO_NAMES, EO_LIMIT, what)
     mean = np.asarray(stats.eo_mean).reshape(1, -1, 1, 1)
     std = np.asarray(stats.eo_std).reshape(1, -1, 1, 1)
     return ((np.asarray(eo, dtype=np.float64) - mean) / std).astype(np.float32)
 
 
-def normalize_sar(sar: np.ndarray, stats: NormStats) -> np.ndarray:
-    """Apply the fitted SAR scaling to (N, 2, H, W); float32 result."""
+def normalize_sar(sar: np.ndarray, stats: NormStats, *,
+                  what: str = "the SAR input") -> np.ndarray:
+    """Apply the fitted SAR scaling to (N, 2, H, W); float32 result.
+
+    Raises:
+        ValueError: values that cannot be measurements (:func:`check_measurements`), named
+            as ``what``.
+    """
+    check_measurements(sar, SAR_NAMES, SAR_LIMIT, what)
     x = np.asarray(sar, dtype=np.float64)
     if stats.sar_norm == "signed_log":
         x = _signed_log(x, np.asarray(stats.sar_log_scale))
@@ -220,6 +281,11 @@ def normalize_sar(sar: np.ndarray, stats: NormStats) -> np.ndarray:
     return x.astype(np.float32)
 
 
-def normalize_split(split: Any, stats: NormStats) -> Any:
-    """A copy of ``split`` (a :class:`swdkit.data.Split`) with EO and SAR normalised."""
-    return replace(split, eo=normalize_eo(split.eo, stats), sar=normalize_sar(split.sar, stats))
+def normalize_split(split: Any, stats: NormStats, *, name: str = "the split") -> Any:
+    """A copy of ``split`` (a :class:`swdkit.data.Split`) with EO and SAR normalised.
+
+    Raises:
+        ValueError: values that cannot be measurements, named with ``name``.
+    """
+    return replace(split, eo=normalize_eo(split.eo, stats, what=f"the EO of {name}"),
+                   sar=normalize_sar(split.sar, stats, what=f"the SAR of {name}"))

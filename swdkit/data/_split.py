@@ -132,8 +132,10 @@ def load_split(root: str | os.PathLike, split: str, *, classes: str | Sequence[i
         TypeError: ``max_samples`` or ``block_size`` is not an integer (a string, a float, a
             bool).
         ValueError: unknown split/version/classes, ``max_samples`` or ``block_size`` below 1,
-            a wrong layout, a corrupt or truncated file, a cache that lacks some requested
-            classes, or no sample of the requested classes.
+            a wrong layout, a corrupt or truncated file, label rows that are not one-hot, a
+            cache that lacks some requested classes, no sample of the requested classes, or,
+            for the training split, no sample of one of them (a model cannot learn a class
+            it never sees; the message names it).
     """
     keep = resolve_classes(classes)
     check_value("max_samples", max_samples, "positive integer", allow_none=True,
@@ -141,7 +143,8 @@ def load_split(root: str | os.PathLike, split: str, *, classes: str | Sequence[i
     check_value("block_size", block_size, "positive integer", hint="rows read at a time")
     path = split_path(root, split, version)
     eo, sar, labels, city = so2sat_read.read_selected(
-        path, keep, max_samples, block_size, missing_hint=missing_hint(Path(root)))
+        path, keep, max_samples, block_size, missing_hint=missing_hint(Path(root)),
+        every_class=split == "training")
     return Split(eo=eo, sar=sar, labels=labels,
                  class_names=[CLASS_NAMES[c] for c in keep], city=city)
 

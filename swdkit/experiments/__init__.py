@@ -17,6 +17,7 @@ from swdkit.experiments._runner import (
 from swdkit.experiments._spec import FULL, Block, GridSpec, expand_grid, run_key
 from swdkit.experiments._store import StoreContents, StoreProblem, append_record, read_store
 from swdkit.experiments._summary import (
+    NonFiniteWarning,
     markdown_table,
     mean_and_sem,
     methods_side_by_side,
@@ -27,11 +28,11 @@ from swdkit.experiments._summary import (
 from swdkit.experiments._worker import execute_run, make_record, source_digest
 
 __all__ = [
-    "Block", "FULL", "GridOutcome", "GridSpec", "METHODS", "StoreContents", "StoreProblem",
-    "StoreProblemWarning", "append_record", "claim_checks", "claims_table", "dask_client",
-    "default_results_path", "execute_run", "expand_grid", "figure_accuracy_vs_labels",
-    "figure_norm", "figure_supcon", "load_grid", "local_executor", "make_record",
-    "markdown_table", "mean_and_sem", "methods_side_by_side", "paired_differences",
-    "parse_grid", "read_store", "restrict_grid", "run_grid", "run_key", "sort_key",
-    "source_digest", "summarize", "timing_table", "write_report",
+    "Block", "FULL", "GridOutcome", "GridSpec", "METHODS", "NonFiniteWarning", "StoreContents",
+    "StoreProblem", "StoreProblemWarning", "append_record", "claim_checks", "claims_table",
+    "dask_client", "default_results_path", "execute_run", "expand_grid",
+    "figure_accuracy_vs_labels", "figure_norm", "figure_supcon", "load_grid", "local_executor",
+    "make_record", "markdown_table", "mean_and_sem", "methods_side_by_side",
+    "paired_differences", "parse_grid", "read_store", "restrict_grid", "run_grid", "run_key",
+    "sort_key", "source_digest", "summarize", "timing_table", "write_report",
 ]

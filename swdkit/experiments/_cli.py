@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+import warnings
 from pathlib import Path
 
 from swdkit.experiments._parse import load_grid
@@ -51,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def grid_command(args: argparse.Namespace) -> int:
-    """Run the grid; exit status 0 when every run is in the store, 1 when some failed."""
+    """Run the grid; exit status 0 when every run is in the store, 1 when some failed or a dead
+    worker stopped the grid (it says so once; the same command resumes)."""
     import os
 
     from swdkit.experiments._executors import dask_client
@@ -78,21 +80,23 @@ def grid_command(args: argparse.Namespace) -> int:
             client.close()
             if cluster is not None and args.scheduler is None:
                 cluster.close()
+    stopped = "; stopped early (a worker died)" if outcome.stopped else ""
     print(f"grid {spec.name}: {outcome.total} runs, {outcome.skipped} already done, "
-          f"{outcome.done} run now, {len(outcome.failed)} failed; results in {outcome.results}")
+          f"{outcome.done} run now, {len(outcome.failed)} failed{stopped}; results in "
+          f"{outcome.results}")
     for problem in outcome.problems:
         print(f"  skipped {outcome.results} {problem}", file=sys.stderr)
     if outcome.failed:
         print("  failed runs are not stored; run the same command again to retry them",
               file=sys.stderr)
-        return 1
-    return 0
+    return 1 if outcome.failed or outcome.stopped else 0
 
 
 def report_command(args: argparse.Namespace) -> int:
     """Write the report of a results file."""
     from swdkit.experiments._report import write_report
     from swdkit.experiments._store import read_store
+    from swdkit.experiments._summary import NonFiniteWarning
 
     path = Path(args.results)
     if not path.is_file():
@@ -101,8 +105,12 @@ def report_command(args: argparse.Namespace) -> int:
     contents = read_store(path)
     for problem in contents.problems:
         print(f"skipped {path} {problem}", file=sys.stderr)
+    for note in contents.notes:
+        print(f"warning: {path} {note}", file=sys.stderr)
     command = "swdkit report " + shlex.join([str(path), "--out", str(args.out)])
-    report = write_report(contents.records, args.out, source=str(path),
-                          problems=contents.problems, command=command)
+    with warnings.catch_warnings():  # the notes above name the same runs by their lines
+        warnings.simplefilter("ignore", NonFiniteWarning)
+        report = write_report(contents.records, args.out, source=str(path),
+                              problems=contents.problems, command=command)
     print(f"report: {report} ({len(contents.records)} runs)")
     return 0

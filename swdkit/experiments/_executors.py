@@ -21,7 +21,8 @@ def local_executor(workers: int, *, torch_threads: int | None = None) -> Any:
     """A process pool of ``workers`` processes, each with ``torch_threads`` torch threads.
 
     Workers start with ``spawn`` (a fork after torch has started its thread pools can hang). By
-    default the cores are shared out: ``max(1, cpu_count // workers)`` threads each.
+    default the cores are shared out: ``max(1, cpu_count // workers)`` threads each. Workers
+    end when this process dies (:func:`init_worker`).
 
     Raises:
         TypeError: ``workers`` is not an integer.
@@ -34,7 +35,30 @@ def local_executor(workers: int, *, torch_threads: int | None = None) -> Any:
                           hint="give 1 or more worker processes")
     threads = torch_threads or max(1, (os.cpu_count() or 1) // workers)
     return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=set_torch_threads, initargs=(threads,))
+                               initializer=init_worker, initargs=(threads,))
+
+
+def init_worker(threads: int) -> None:
+    """What a local pool's worker does first: set its torch threads, and watch its parent.
+
+    A worker waits for jobs from the parent; if the parent is killed (SIGKILL leaves it no
+    chance to stop its pool) the worker would wait forever. A daemon thread waits on the
+    parent's sentinel (:func:`multiprocessing.parent_process`, a pipe that closes when the
+    parent ends, on every platform) and ends the worker then.
+    """
+    import multiprocessing
+    import threading
+
+    set_torch_threads(threads)
+    parent = multiprocessing.parent_process()
+    if parent is None:  # not started by multiprocessing: nobody to watch
+        return
+
+    def exit_with_parent() -> None:
+        parent.join()  # returns once the parent process has ended
+        os._exit(1)
+
+    threading.Thread(target=exit_with_parent, name="swdkit-parent-watch", daemon=True).start()
 
 
 def dask_client(address: str | None = None, *, workers: int = 2) -> Any:

@@ -30,10 +30,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from swdkit._checks import is_integer
-from swdkit.data import CLASS_SETS
+from swdkit._checks import check_choice, check_value, is_integer
+from swdkit.data import CLASS_SETS, SAR_NORMS
 from swdkit.experiments._spec import FULL, Block, GridSpec
-from swdkit.methods import METHODS
+from swdkit.methods import METHODS, resolve_config
 from swdkit.models import NORMS
 
 _TOP_KEYS = {"name", "data_dir", "data", "config", "device", "checkpoint_dir", "results",
@@ -109,7 +109,36 @@ def _unknown_keys(raw: dict[str, Any], valid: set[str], where: str, under: str =
 
 def _check_data(data: dict[str, Any], where: str) -> dict[str, Any]:
     _unknown_keys(data, _DATA_KEYS, where, under="under 'data': ")
+    try:
+        for name in sorted(set(data) - {"sar_norm"}):
+            check_value(name, data[name], "positive integer", allow_none=True,
+                        hint="samples to keep (null: all)")
+        if "sar_norm" in data:
+            check_choice("sar_norm", data["sar_norm"], SAR_NORMS)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{where}: under 'data': {err}") from None
     return data
+
+
+def check_training_configs(spec: GridSpec, functions: dict[str, Any] | None = None) -> None:
+    """Build every block's training config, so a bad setting is one error before any run.
+
+    Each block's ``config`` (merged over the top level's) must make a
+    :class:`swdkit.methods.MethodConfig` (:func:`swdkit.methods.resolve_config`). Skipped when
+    ``functions`` (or the spec's) names another run function: that one reads the config its own
+    way.
+
+    Raises:
+        ValueError, TypeError: naming the grid, the block and the setting.
+    """
+    if {**spec.functions, **(functions or {})}.get("run") is not None:
+        return
+    for block in spec.blocks:
+        try:
+            resolve_config({**spec.config, **block.config} or None)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"grid {spec.name!r}, block {block.name!r}: config: {err}; fix it "
+                            "in the grid config (no run was started)") from None
 
 
 def _parse_block(raw: Any, index: int, source: str) -> Block:

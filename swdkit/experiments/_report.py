@@ -14,6 +14,7 @@ not a formal, test; the numbers are in the table for anyone who wants another ru
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -28,6 +29,7 @@ from swdkit.experiments._figures import (
 from swdkit.experiments._summary import (
     markdown_table,
     methods_side_by_side,
+    nonfinite_runs,
     paired_differences,
     summarize,
 )
@@ -44,8 +46,13 @@ COMPARISONS = [("method", "swd", "sar_only"), ("method", "swd", "finetune"),
                ("supcon", True, False)]
 
 
+_NOT_A_NUMBER = "not judged: a run without a finite accuracy"
+
+
 def _verdict(row: dict[str, Any], *, expect_positive: bool = True) -> str:
     mean, sem = row["mean"], row["sem"]
+    if not math.isfinite(mean):
+        return _NOT_A_NUMBER
     if sem is None:
         return "one seed: not distinguishable"
     if abs(mean) <= 2 * sem:
@@ -85,7 +92,8 @@ def claim_checks(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
                                                                                "instance"):
             chance = 1 / N_CLASSES.get(cell["classes"], 1)
             diff, margin = cell["mean"] - chance, max(0.05, 2 * (cell["sem"] or 0))
-            verdict = ("near chance (within 5 pp or 2 SE)" if abs(diff) <= margin
+            verdict = (_NOT_A_NUMBER if not math.isfinite(diff)
+                       else "near chance (within 5 pp or 2 SE)" if abs(diff) <= margin
                        else "above chance" if diff > 0 else "below chance")
             out.append(_claim_row("b", {**cell, "mean": diff}, "swd - chance", verdict))
     for row in paired_differences(records, factor="supcon", a=True, b=False):
@@ -197,6 +205,11 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
     if problems:
         text += ["Lines of the results file that were skipped:", ""]
         text += [f"- {p}" for p in problems] + [""]
+    nonfinite = nonfinite_runs(records)
+    if nonfinite:
+        text += ["**Warning:** runs whose accuracy is not a finite number (their cells show "
+                 "NaN and their claims are not judged):", ""]
+        text += [f"- {run}" for run in nonfinite] + [""]
     text += ["## Methods side by side", "", methods_side_by_side(rows)]
     text += ["## Accuracy per cell", "", markdown_table(rows)]
     text += ["## The paper's claims as measured", "",

@@ -18,17 +18,19 @@ Dask client.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 import traceback
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import BrokenExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from swdkit.experiments._executors import cancel_all, completed, local_executor, submit
-from swdkit.experiments._parse import load_grid
+from swdkit.experiments._parse import check_training_configs, load_grid
 from swdkit.experiments._spec import GridSpec, run_key
 from swdkit.experiments._store import StoreProblem, append_record, read_store
 from swdkit.experiments._worker import execute_run, prepare_default_data
@@ -50,6 +52,7 @@ class GridOutcome:
         failed: ``(settings, error text)`` for each run that raised; they are not stored, so the
             next call tries them again.
         problems: lines of the store that were skipped when reading it.
+        stopped: why the grid stopped before its end (a worker process died), else None.
     """
 
     results: Path
@@ -58,6 +61,7 @@ class GridOutcome:
     done: int = 0
     failed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     problems: list[StoreProblem] = field(default_factory=list)
+    stopped: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -74,14 +78,19 @@ def default_results_path(spec: GridSpec) -> Path:
 
 @contextlib.contextmanager
 def _store_lock(results: Path) -> Iterator[None]:
-    """Refuse a second ``run_grid`` on one store (a lock file, released on exit or death)."""
+    """Refuse a second ``run_grid`` on one store (a lock file, released on exit or death).
+
+    The lock file sits beside the real file (symbolic links resolved), so two names of one
+    store share one lock.
+    """
     try:
         import fcntl
     except ImportError:  # Windows: no advisory locks here; one runner at a time is on the user
         yield
         return
     results.parent.mkdir(parents=True, exist_ok=True)
-    with open(results.with_name(results.name + ".lock"), "a+") as handle:
+    real = Path(os.path.realpath(results))
+    with open(real.with_name(real.name + ".lock"), "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as err:
@@ -91,6 +100,14 @@ def _store_lock(results: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check_writable(folder: Path) -> None:
+    """Make ``folder`` if missing; ``PermissionError`` when this process cannot write there."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise PermissionError(errno.EACCES, "checkpoint_dir is not writable (permission "
+                              "denied)", str(folder))
 
 
 def _report(message: str) -> None:
@@ -122,13 +139,20 @@ def run_grid(spec: GridSpec | str | os.PathLike, results: str | os.PathLike | No
 
     Returns:
         A :class:`GridOutcome`. A run that raises is reported and left out of the store (the next
-        call tries it again); the others go on.
+        call tries it again); the others go on. A worker process that dies breaks a process
+        pool: that is reported once, the grid stops (``outcome.stopped`` says why) and what
+        finished is in the store, so the next call resumes.
 
     Raises:
-        ValueError: a malformed config, or another process is writing to the same store.
+        ValueError, TypeError: a malformed config (every block's training config is built
+            before any run starts), or another process is writing to the same store.
+        OSError: the config's ``checkpoint_dir`` cannot be made or written to.
     """
     if not isinstance(spec, GridSpec):
         spec = load_grid(spec)
+    check_training_configs(spec, functions)
+    if spec.checkpoint_dir is not None:  # a cache no run could write: one error, not one a run
+        _check_writable(Path(spec.checkpoint_dir))
     results = Path(results) if results is not None else default_results_path(spec)
     with _store_lock(results):
         contents = read_store(results)
@@ -159,19 +183,26 @@ def run_grid(spec: GridSpec | str | os.PathLike, results: str | os.PathLike | No
 
 def _finish(outcome: GridOutcome, results: Path, job: dict[str, Any], record: Any,
             error: BaseException | None, bar: Any) -> None:
+    if error is None:
+        try:
+            append_record(results, record)
+        except ValueError as err:  # a record the store refuses (no finite accuracy...)
+            error = err
+        else:
+            outcome.done += 1
+            bar.set_postfix_str(f"last {record['settings']['method']}: "
+                                f"{100 * record['results']['test_accuracy']:.1f}%")
     if error is not None:
         text = "".join(traceback.format_exception_only(type(error), error)).strip()
+        seen = any(text == earlier for _, earlier in outcome.failed)
         outcome.failed.append((job["settings"], text))
         s = job["settings"]
-        # The worker's traceback (a process pool attaches it as the cause) says where it broke.
-        where = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+        # The worker's traceback (a process pool attaches it as the cause) says where it broke;
+        # it is shown for the first run that fails this way, not repeated for every other.
+        where = ("(the same error as an earlier run; its traceback is above)" if seen else
+                 "".join(traceback.format_exception(type(error), error, error.__traceback__)))
         _report(f"run failed ({s['method']}, {s['classes']}, n_labeled={s['n_labeled']}, "
                 f"seed={s['seed']}, norm={s['norm']}, supcon={s['supcon']}): {text}\n{where}")
-    else:
-        append_record(results, record)
-        outcome.done += 1
-        bar.set_postfix_str(f"last {record['settings']['method']}: "
-                            f"{100 * record['results']['test_accuracy']:.1f}%")
     bar.update(1)
 
 
@@ -194,8 +225,27 @@ def _execute(jobs: list[dict[str, Any]], executor: Any, results: Path, outcome: 
         try:
             for future in completed(executor, futures):
                 error = future.exception()
+                if isinstance(error, BrokenExecutor):
+                    _stop(outcome, results, by_future, bar)
+                    break
                 record = None if error is not None else future.result()
-                _finish(outcome, results, by_future[future], record, error, bar)
+                _finish(outcome, results, by_future.pop(future), record, error, bar)
         except BaseException:
             cancel_all(executor, futures)
             raise
+
+
+def _stop(outcome: GridOutcome, results: Path, by_future: dict[Any, dict[str, Any]],
+          bar: Any) -> None:
+    """A worker died and broke the pool: store what finished, report it once, run no more."""
+    for future in list(by_future):
+        if future.done() and not future.cancelled() and future.exception() is None:
+            _finish(outcome, results, by_future.pop(future), future.result(), None, bar)
+    for future in by_future:
+        future.cancel()
+    outcome.stopped = (
+        f"a worker process died (killed, or out of memory) and broke the process pool; the grid "
+        f"stopped with {len(by_future)} runs not done ({outcome.done} stored now, "
+        f"{outcome.skipped} before). Run the same grid again to resume; if workers keep dying, "
+        "give fewer workers (--workers): each holds its own data and network in memory")
+    _report(f"grid stopped: {outcome.stopped}")

@@ -8,8 +8,11 @@ Each line is a record ``{"settings": {...}, "results": {...}, "seconds": s, "ver
   at any moment therefore loses nothing that finished, and the worst an interruption can leave is
   one partial *last* line (a power cut in the middle of the write).
 * :func:`read_store` reports such a partial last line, and any corrupt line elsewhere, with its
-  line number, ignores it and loads the rest. The next append starts on a fresh line, so a partial
-  line never swallows a good record.
+  line number, ignores it and loads the rest. A line that parses but is not a finished run's
+  record (no numeric ``test_accuracy``, or settings without the fields the summaries read, see
+  :data:`RECORD_FIELDS`) is reported and ignored the same way: the report skips it and the grid
+  runs that run again. A record whose accuracy is not finite (NaN) is kept and noted. The next
+  append starts on a fresh line, so a partial line never swallows a good record.
 * Only one process appends (the grid runner's parent; workers send their results back through the
   executor), so there are no concurrent writers.
 
@@ -21,12 +24,17 @@ concatenating files by hand) is reported and its first record kept.
 from __future__ import annotations
 
 import json
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swdkit._checks import is_integer, is_real
 from swdkit.experiments._spec import run_key
+
+# The settings every record must have: what summaries, figures and the report read.
+RECORD_FIELDS = ("classes", "method", "n_labeled", "seed", "norm", "supcon")
 
 
 @dataclass(frozen=True)
@@ -47,10 +55,14 @@ class StoreContents:
     Attributes:
         records: the good records, in file order, one per key.
         problems: the lines that were skipped, with their line numbers and the reason.
+        lines: the line number of each record.
+        notes: lines that were kept but deserve a warning (a non-finite ``test_accuracy``).
     """
 
     records: list[dict[str, Any]] = field(default_factory=list)
     problems: list[StoreProblem] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    notes: list[StoreProblem] = field(default_factory=list)
 
     def keys(self) -> set[str]:
         """The keys of the runs in the store."""
@@ -64,6 +76,13 @@ def _check_record(obj: Any) -> str | None:
     for name in ("settings", "results"):
         if not isinstance(obj.get(name), dict):
             return f"no '{name}' object"
+    missing = [name for name in RECORD_FIELDS if name not in obj["settings"]]
+    if missing:
+        return f"settings without {', '.join(missing)}"
+    if not is_integer(obj["settings"]["seed"]):
+        return f"seed {obj['settings']['seed']!r} is not an integer"
+    if not is_real(obj["results"].get("test_accuracy")):
+        return f"test_accuracy {obj['results'].get('test_accuracy')!r} is not a number"
     return None
 
 
@@ -118,6 +137,12 @@ def _add_line(contents: StoreContents, seen: dict[str, int], number: int, raw: b
         return
     seen[key] = number
     contents.records.append(obj)
+    contents.lines.append(number)
+    accuracy = obj["results"]["test_accuracy"]
+    if not math.isfinite(accuracy):
+        contents.notes.append(StoreProblem(
+            number, f"test_accuracy is {accuracy} (a diverged run?); kept, so the mean of its "
+            "cell is not a number either"))
 
 
 def append_record(path: str | os.PathLike, record: dict[str, Any]) -> None:
@@ -137,8 +162,9 @@ def append_record(path: str | os.PathLike, record: dict[str, Any]) -> None:
     """
     why = _check_record(record)
     if why is not None:
-        raise ValueError(f"record is not a run record ({why}); it needs 'settings' and "
-                         "'results' objects")
+        raise ValueError(f"record is not a run record ({why}); it needs 'settings' (with "
+                         f"{', '.join(RECORD_FIELDS)}) and 'results' (with a numeric "
+                         "test_accuracy) objects")
     try:
         line = json.dumps(record, sort_keys=True, allow_nan=False) + "\n"
     except (TypeError, ValueError) as err:

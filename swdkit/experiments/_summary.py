@@ -15,13 +15,16 @@ how many seeds A won, for any factor (method, norm, supcon) and any two of its l
 labeled subsets differ (different ``labeled_digest``) is not a pair; it is left out and counted.
 
 Tables are lists of plain dicts (pandas is not a dependency); :func:`markdown_table` renders them.
-Accuracies are fractions in the store and percentages in the tables.
+Accuracies are fractions in the store and percentages in the tables. A run whose accuracy is not
+finite (NaN) is kept, so its cell's mean is NaN too: :func:`summarize` warns
+(:class:`NonFiniteWarning`, naming the runs) and the tables print ``NaN``.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -32,6 +35,24 @@ FACTORS = ("method", "norm", "supcon")
 # Columns shown in tables, in this order, when present.
 SETTING_COLUMNS = ("data_dir", "classes", "norm", "supcon", "n_labeled", "method")
 _N_LABELED_ORDER = {FULL: math.inf}
+
+
+class NonFiniteWarning(UserWarning):
+    """Some runs have a metric that is not a finite number; their cells' means are NaN."""
+
+
+def nonfinite_runs(records: Iterable[dict[str, Any]], metric: str = "test_accuracy"
+                   ) -> list[str]:
+    """The runs whose ``metric`` is not finite, each described by its settings."""
+    found = []
+    for record in records:
+        value = record["results"].get(metric)
+        if value is not None and not math.isfinite(float(value)):
+            s = record["settings"]
+            found.append(f"{s.get('method')} {s.get('classes')} n_labeled={s.get('n_labeled')} "
+                         f"seed={s.get('seed')} norm={s.get('norm')} supcon={s.get('supcon')}: "
+                         f"{metric}={value}")
+    return found
 
 
 def mean_and_sem(values: Sequence[float]) -> tuple[float, float | None]:
@@ -88,7 +109,13 @@ def summarize(records: Iterable[dict[str, Any]], *, metric: str = "test_accuracy
     Returns:
         One dict per cell, sorted: the cell's settings (everything but ``seed``), ``n`` (seeds),
         ``seeds``, ``mean``, ``sem`` (None for one seed) and ``values`` (per seed, seed order).
+        A :class:`NonFiniteWarning` names the runs whose ``metric`` is not finite.
     """
+    records = list(records)
+    bad = nonfinite_runs(records, metric)
+    if bad:
+        warnings.warn(f"{len(bad)} run(s) have a {metric} that is not a finite number, so their "
+                      f"cells' means are NaN: {'; '.join(bad)}", NonFiniteWarning, stacklevel=2)
     cells: dict[str, tuple[dict[str, Any], dict[int, float]]] = {}
     for record in records:
         settings = record["settings"]
@@ -169,6 +196,8 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
 
 
 def _fmt_pct(mean: float, sem: float | None, *, signed: bool = False) -> str:
+    if not math.isfinite(mean):
+        return "NaN"
     head = f"{100 * mean:+.1f}" if signed else f"{100 * mean:.1f}"
     return f"{head} ± {100 * sem:.1f}" if sem is not None else f"{head} (1 seed)"
 

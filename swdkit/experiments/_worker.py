@@ -22,9 +22,9 @@ import sys
 import time
 from collections.abc import Callable
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
+from swdkit._source import digest_sources
 from swdkit.experiments._spec import FULL, run_key
 from swdkit.fileio import json_ready
 
@@ -107,14 +107,7 @@ def source_digest() -> str:
     the training code, so files edited while a grid runs are not mistaken for the code that ran.
     """
     if not _SOURCE_DIGEST:
-        import swdkit
-
-        digest = hashlib.sha1()
-        root = Path(swdkit.__file__).resolve().parent
-        for path in sorted(root.rglob("*.py")):
-            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes() + b"\0")
-        _SOURCE_DIGEST.append(digest.hexdigest()[:12])
+        _SOURCE_DIGEST.append(digest_sources())
     return _SOURCE_DIGEST[0]
 
 

@@ -31,7 +31,8 @@ from __future__ import annotations
 from dataclasses import MISSING, asdict, dataclass, fields, replace
 from typing import Any
 
-from swdkit.models import GPU_SIZE, LESSON_SIZE
+from swdkit._checks import check_choice, check_fields, check_value
+from swdkit.models import GPU_SIZE, LESSON_SIZE, POOLS
 from swdkit.train import AlignConfig, FinetuneConfig, PretrainConfig, SemisupConfig, TrainConfig
 
 # The fields of a phase config that come from a MethodConfig: phase field -> MethodConfig field.
@@ -116,6 +117,20 @@ class MethodConfig:
     compile: bool = _default(AlignConfig, "compile")
     progress: bool = _default(AlignConfig, "progress")
 
+    def __post_init__(self) -> None:
+        """Check every field (wrong type: ``TypeError``; out of range: ``ValueError``)."""
+        check_fields(self, "positive integer", "width", "embed_dim")
+        check_value("depth", self.depth, "positive integer", minimum=3,
+                    hint="three stride-2 blocks take 32x32 to 4x4")
+        check_choice("pool", self.pool, POOLS)
+        check_value("steps_per_epoch", self.steps_per_epoch, "positive integer", allow_none=True,
+                    hint="None takes one pass over the unlabeled SAR per epoch")
+        for name in ("compile", "progress", "phase"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got "
+                                f"{type(getattr(self, name)).__name__} {getattr(self, name)!r}")
+        _check_phase_fields(self)
+
     @classmethod
     def preset(cls, name: str = "lesson", **overrides: Any) -> MethodConfig:
         """A preset (``"ci"``, ``"lesson"``, ``"paper"``) with ``overrides`` applied."""
@@ -130,6 +145,23 @@ class MethodConfig:
     def model_size(self) -> dict[str, Any]:
         """The keyword arguments of :class:`swdkit.models.YNet` that set its architecture."""
         return {name: getattr(self, name) for name in LESSON_SIZE}
+
+
+def _check_phase_fields(cfg: MethodConfig) -> None:
+    """Check each field that reaches a phase config with that config's own checks.
+
+    Each is checked alone (the phase's other fields at their defaults), so the error names the
+    :class:`MethodConfig` field: ``pretrain_epochs must be a positive integer, got 0``.
+    """
+    for cls, table in PHASE_FIELDS.items():
+        for phase_name, own in table.items():
+            try:
+                cls(**{phase_name: getattr(cfg, own)})
+            except (TypeError, ValueError) as err:
+                message = str(err)
+                if message.startswith(phase_name):
+                    message = own + message[len(phase_name):]
+                raise type(err)(message) from None
 
 
 def _checked(overrides: dict[str, Any]) -> dict[str, Any]:

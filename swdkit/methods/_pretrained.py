@@ -1,8 +1,13 @@
 """The EO side of every transfer run: a fresh Y-net and its EO pretraining, cached on disk.
 
 The cache file ``checkpoint_dir/eo_<norm>_<ce|supcon>_seed<seed>_<key>.pt`` is keyed by the
-network size, every pretraining setting, the seed and a fingerprint of the training data, so
-every method run with one seed starts from the same pretrained phi and h.
+network size, every pretraining setting, the seed, a fingerprint of the training data and a
+digest of the source code that defines and trains the network (:data:`CODE_PARTS`), so every
+method run with one seed starts from the same pretrained phi and h, and edited code never picks
+up weights the old code made. A cached file is used only when it reads (``weights_only=True``)
+and its EO parts match the network key for key and shape for shape; otherwise a
+:class:`CheckpointWarning` names the file and why, and the EO side is pretrained again and the
+file replaced (atomically).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import hashlib
 import json
 import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,12 +24,21 @@ from typing import Any
 import numpy as np
 import torch
 
+from swdkit._checkpoint import CheckpointError, check_state
+from swdkit._checks import is_real
+from swdkit._source import digest_sources
 from swdkit.device import pick_device
 from swdkit.methods._config import MethodConfig, phase_config, resolve_config
-from swdkit.models import NORMS, YNet, save_checkpoint
+from swdkit.models import NORMS, YNet, read_checkpoint, save_checkpoint
 from swdkit.train import PretrainConfig, evaluate, pretrain_eo
 
-_EO_PARTS = ("eo_encoder.", "head.", "projector.")
+_EO_PARTS = ("eo_encoder", "head", "projector")
+# The source (relative to the package) whose code a cached EO pretraining depends on.
+CODE_PARTS = ("models.py", "train", "losses", "methods/_config.py", "methods/_pretrained.py")
+
+
+class CheckpointWarning(UserWarning):
+    """A cached EO checkpoint could not be used (unreadable or not matching); it is replaced."""
 
 
 @dataclass
@@ -72,9 +87,12 @@ def load_or_pretrain_eo(data: Any, *, norm: str = "instance", supcon: bool = Fal
     """The EO side (phi, h and the SupCon head) pretrained on ``data.train``'s EO, cached.
 
     The cache file ``checkpoint_dir/eo_<norm>_<ce|supcon>_seed<seed>_<key>.pt`` is keyed by the
-    network size, every pretraining setting, the seed and a fingerprint of the training data;
-    a matching file is loaded (``weights_only=True``) instead of training. Only the EO parts are
-    taken from it, so the SAR encoder keeps the initialisation of ``net``.
+    network size, every pretraining setting, the seed, a fingerprint of the training data and
+    the digest of the code in :data:`CODE_PARTS`; a matching file is loaded
+    (``weights_only=True``, strictly) instead of training. Only the EO parts are taken from it,
+    so the SAR encoder keeps the initialisation of ``net``. A file that cannot be read or does
+    not match is not used: a :class:`CheckpointWarning` names it, and the EO side is pretrained
+    again and saved over it (atomically).
 
     Args:
         data: a :class:`swdkit.data.LessonData`.
@@ -100,17 +118,16 @@ def load_or_pretrain_eo(data: Any, *, norm: str = "instance", supcon: bool = Fal
             ignored |= {"supcon_weight", "temperature", "max_shift"}
         settings = {k: v for k, v in pre.to_dict().items() if k not in ignored}
         key = hashlib.sha1(json.dumps({"net": net.config, "pretrain": settings,
-                                       "data": _fingerprint(data)},
+                                       "data": _fingerprint(data),
+                                       "code": digest_sources(*CODE_PARTS)},
                                       sort_keys=True).encode()).hexdigest()[:16]
         kind = "supcon" if supcon else "ce"
         path = Path(checkpoint_dir) / f"eo_{net.config['norm']}_{kind}_seed{seed}_{key}.pt"
-        if path.is_file():
-            payload = torch.load(path, map_location="cpu", weights_only=True)
-            eo_state = {k: v for k, v in payload["state_dict"].items() if k.startswith(_EO_PARTS)}
-            net.load_state_dict(eo_state, strict=False)
+        cached = _load_cached(path, net) if path.is_file() else None
+        if cached is not None:
             net.to(dev)
-            return net, PretrainedEO(history=payload["history"],
-                                     eo_val_accuracy=payload["eo_val_accuracy"],
+            return net, PretrainedEO(history=cached["history"],
+                                     eo_val_accuracy=float(cached["eo_val_accuracy"]),
                                      seconds=time.perf_counter() - start, cached=True, path=path)
     result = pretrain_eo(net, (data.train.eo, data.train.labels), pre, val=data.val)
     eo_val = evaluate(net, data.val, domain="eo").accuracy
@@ -118,3 +135,31 @@ def load_or_pretrain_eo(data: Any, *, norm: str = "instance", supcon: bool = Fal
         save_checkpoint(path, net, history=result.history, eo_val_accuracy=eo_val)
     return net, PretrainedEO(history=result.history, eo_val_accuracy=eo_val,
                              seconds=time.perf_counter() - start, cached=False, path=path)
+
+
+def _load_cached(path: Path, net: YNet) -> dict[str, Any] | None:
+    """The payload of the cache file ``path`` with its EO parts loaded into ``net``.
+
+    None, with a :class:`CheckpointWarning` naming the file and why, when it cannot be read or
+    does not match ``net`` (then nothing of it is loaded).
+    """
+    try:
+        payload = read_checkpoint(path)
+        if payload["config"] != net.config:
+            raise CheckpointError(path, f"was saved for another network ({payload['config']})")
+        if not (isinstance(payload.get("history"), list)
+                and is_real(payload.get("eo_val_accuracy"))):
+            raise CheckpointError(path, "lacks the pretraining record (history, "
+                                  "eo_val_accuracy)")
+        parts = {name: {k[len(name) + 1:]: v for k, v in payload["state_dict"].items()
+                        if k.startswith(name + ".")} for name in _EO_PARTS}
+        for name, state in parts.items():
+            check_state(getattr(net, name), state, path=path, prefix=name + ".")
+    except CheckpointError as err:
+        warnings.warn(f"EO checkpoint {str(path)!r} {err.problem}; it is not used: the EO side "
+                      "is pretrained again and the file replaced", CheckpointWarning,
+                      stacklevel=3)
+        return None
+    for name, state in parts.items():
+        getattr(net, name).load_state_dict(state, strict=True)
+    return payload

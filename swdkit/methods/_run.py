@@ -158,7 +158,9 @@ def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, s
         net, pretrained = load_or_pretrain_eo(data, norm=norm, supcon=supcon, seed=seed,
                                               config=cfg, device=dev,
                                               checkpoint_dir=checkpoint_dir, net=net)
-    steps = cfg.steps_per_epoch or math.ceil(len(data.train) / cfg.unlabeled_batch)
+    steps = cfg.steps_per_epoch
+    if steps is None:
+        steps = math.ceil(len(data.train) / cfg.unlabeled_batch)
     per_run = {"steps_per_epoch": steps, "seed": seed, "device": str(dev),
                "snapshot_every": 1 if snapshots else 0}
     return RunStart(cfg=cfg, seed=seed,

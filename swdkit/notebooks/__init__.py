@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from swdkit.notebooks._records import METRICS_FILE, load_metrics, record_metrics, save_figure
 from swdkit.notebooks._runner import (
+    DEFAULT_TIMEOUT,
     SUMMARY_FILE,
     NotebookRun,
     ParamSpec,
@@ -18,7 +19,7 @@ from swdkit.notebooks._runner import (
 )
 
 __all__ = [
-    "METRICS_FILE", "NotebookRun", "ParamSpec", "SUMMARY_FILE", "UnknownParameterWarning",
-    "declared_parameters", "discover", "load_metrics", "load_param_file", "record_metrics",
-    "run_notebooks", "run_one", "save_figure",
+    "DEFAULT_TIMEOUT", "METRICS_FILE", "NotebookRun", "ParamSpec", "SUMMARY_FILE",
+    "UnknownParameterWarning", "declared_parameters", "discover", "load_metrics",
+    "load_param_file", "record_metrics", "run_notebooks", "run_one", "save_figure",
 ]

@@ -1,7 +1,7 @@
 """``swdkit notebooks``: execute the lesson notebooks with papermill from the command line.
 
     swdkit notebooks [--params FILE] [--out DIR] [--only PATTERN] [-p NAME VALUE]...
-                     [--fail-fast] [--notebooks DIR] [--kernel NAME]
+                     [--fail-fast] [--notebooks DIR] [--kernel NAME] [--timeout SECONDS]
 
 Exit status 0 when every notebook ran, 1 when one failed (its executed copy keeps the error).
 """
@@ -12,7 +12,12 @@ import argparse
 import warnings
 from typing import Any
 
-from swdkit.notebooks._runner import UnknownParameterWarning, load_param_file, run_notebooks
+from swdkit.notebooks._runner import (
+    DEFAULT_TIMEOUT,
+    UnknownParameterWarning,
+    load_param_file,
+    run_notebooks,
+)
 
 
 def parse_value(text: str) -> Any:
@@ -32,7 +37,8 @@ def notebooks_command(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():  # the runner's log already prints it
         warnings.simplefilter("ignore", UnknownParameterWarning)
         runs = run_notebooks(args.notebooks, params=params, out=args.out, only=args.only,
-                             fail_fast=args.fail_fast, kernel_name=args.kernel)
+                             fail_fast=args.fail_fast, kernel_name=args.kernel,
+                             timeout=args.timeout)
     return 0 if all(r.status == "ok" for r in runs) else 1
 
 
@@ -57,4 +63,8 @@ def register(subparsers: Any) -> None:
                    help="folder of the notebooks (default: notebooks)")
     p.add_argument("--kernel", metavar="NAME", default=None,
                    help="Jupyter kernel to use (default: the one each notebook names)")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
+                   help="seconds each notebook may run, kernel start included; the cell that "
+                        f"reaches the limit is stopped and named (default: {DEFAULT_TIMEOUT:g}; "
+                        "0: no limit)")
     p.set_defaults(func=notebooks_command)

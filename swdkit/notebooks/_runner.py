@@ -8,23 +8,33 @@ command line (last word). Names that no notebook declares are reported: they are
 Every executed copy lands in ``OUT/NN_topic.ipynb``; the notebook's own outputs (figures,
 ``metrics.json``) go to ``OUT/NN_topic/`` through its ``out_dir`` parameter. A failing notebook
 keeps its executed copy, error included; the runner names the notebook and the failing cell and
-goes on (unless ``fail_fast``). ``OUT/summary.json`` records, per notebook, the status, the wall
-time and the metrics it recorded; it is rewritten after every notebook.
+goes on (unless ``fail_fast``). A notebook that runs longer than its time limit (``timeout``,
+:data:`DEFAULT_TIMEOUT` seconds, kernel start included) is stopped in the cell it is in, which is
+reported. ``OUT/summary.json`` records, per notebook, the status, the wall time and the metrics
+it recorded; it is rewritten (atomically) after every notebook, and a run of some notebooks
+(``only``) replaces their entries and keeps the others'.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swdkit._checks import check_value
 from swdkit.fileio import atomic_path, write_json_atomic
+from swdkit.notebooks._failures import describe_error, timeout_error
 from swdkit.notebooks._records import METRICS_FILE, load_metrics
 
 SUMMARY_FILE = "summary.json"
+# Seconds a notebook may run. The slowest lesson took 190 s on the project's 2-core machine
+# (benchmarks/README.md, notebook 05 with lesson.yml); this leaves ample room for a slower or
+# busier machine and stops a notebook that hangs.
+DEFAULT_TIMEOUT = 1800.0
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # Parameters the runner supplies itself when a notebook declares them (absolute paths, so the
 # notebook's working directory does not matter).
@@ -140,22 +150,23 @@ class NotebookRun:
     error: dict[str, Any] | None = None
 
 
-def _describe_error(err: Exception) -> dict[str, Any]:
-    """Where and why a notebook failed, from papermill's error (cell numbers are 1-based)."""
-    info: dict[str, Any] = {"type": type(err).__name__, "message": str(err).strip()[-2000:]}
-    for attr in ("cell_index", "exec_count", "ename", "evalue"):
-        if getattr(err, attr, None) is not None:
-            info[attr] = getattr(err, attr)
-    if "cell_index" in info:
-        info["cell"] = int(info["cell_index"]) + 1
-    return info
+def _check_timeout(timeout: Any) -> float | None:
+    """``timeout`` as seconds, or None for no limit (0 too)."""
+    return check_value("timeout", timeout, "number >= 0", allow_none=True,
+                       hint="seconds a notebook may run; 0 or None for no limit") or None
 
 
 def run_one(path: Path, out: Path, values: dict[str, Any], *, kernel_name: str | None = None,
-            log=print) -> NotebookRun:
-    """Execute one notebook into ``out/<name>`` with the parameters it declares from ``values``."""
-    import papermill
+            timeout: float | None = DEFAULT_TIMEOUT, log=print) -> NotebookRun:
+    """Execute one notebook into ``out/<name>`` with the parameters it declares from ``values``.
 
+    ``timeout``: seconds the whole notebook may take (None or 0: no limit). Each cell may run as
+    long as the notebook has time left; the cell that reaches the limit is stopped and named.
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError
+
+    timeout = _check_timeout(timeout)
     declared = declared_parameters(path)
     notebook_out = out / path.stem
     values = dict(values)
@@ -167,13 +178,22 @@ def run_one(path: Path, out: Path, values: dict[str, Any], *, kernel_name: str |
     executed = out / path.name
     error = None
     start = time.perf_counter()
+    running: list[Any] = [None]  # the cell being executed, for the report of a timeout
+
+    def time_left(cell: Any) -> float:
+        running[0] = cell
+        return max(start + timeout - time.perf_counter(), 0.01)
+
+    limit = {"timeout_func": time_left} if timeout else {}
     with atomic_path(executed) as tmp:
         try:
             papermill.execute_notebook(str(path), str(tmp), parameters=injected,
                                        cwd=str(path.parent), kernel_name=kernel_name,
-                                       progress_bar=False, log_output=False)
+                                       progress_bar=False, log_output=False, **limit)
+        except CellTimeoutError:
+            error = timeout_error(tmp, running[0], timeout)
         except Exception as err:  # the executed copy keeps the error; the runner goes on
-            error = _describe_error(err)
+            error = describe_error(err)
     seconds = time.perf_counter() - start
     metrics = load_metrics(injected.get("out_dir", notebook_out))
     status = "ok" if error is None else "failed"
@@ -189,16 +209,36 @@ def run_one(path: Path, out: Path, values: dict[str, Any], *, kernel_name: str |
                        metrics=metrics, error=error)
 
 
+def _earlier_entries(summary: Path, log: Any) -> list[dict[str, Any]]:
+    """The notebook entries of an earlier ``summary.json`` (none when missing or unreadable)."""
+    if not summary.is_file():
+        return []
+    try:
+        entries = json.loads(summary.read_text(encoding="utf-8"))["notebooks"]
+        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("name"), str)]
+    except (ValueError, KeyError, TypeError) as err:
+        log(f"warning: {summary} cannot be read ({type(err).__name__}: {err}); it is replaced "
+            "by a summary of the notebooks run now")
+        return []
+
+
 def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec | None = None,
                   out: str | Path = "build/notebooks", only: str | None = None,
                   fail_fast: bool = False, kernel_name: str | None = None,
-                  log=print) -> list[NotebookRun]:
+                  timeout: float | None = DEFAULT_TIMEOUT, log=print) -> list[NotebookRun]:
     """Execute the notebooks in order and write ``out/summary.json``; return every outcome.
+
+    ``summary.json`` lists every notebook's outcome in file-name order and ``total_seconds``,
+    the sum of their times. With ``only``, the entries of the notebooks run now replace their
+    earlier ones and the other notebooks' entries are kept. ``timeout``: seconds each notebook
+    may run (None or 0: no limit; see :func:`run_one`).
 
     Raises:
         FileNotFoundError: no notebook folder, or no notebook matches ``only``.
+        TypeError, ValueError: ``timeout`` is not a number of seconds >= 0.
     """
     params = params or ParamSpec()
+    timeout = _check_timeout(timeout)
     every = discover(notebook_dir)
     selected = discover(notebook_dir, only)
     if not selected:
@@ -218,13 +258,17 @@ def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec |
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     runs: list[NotebookRun] = []
+    earlier = _earlier_entries(out / SUMMARY_FILE, log) if only else []
     total_start = time.perf_counter()
     for path in selected:
         runs.append(run_one(path, out, params.for_notebook(path.name),
-                            kernel_name=kernel_name, log=log))
+                            kernel_name=kernel_name, timeout=timeout, log=log))
+        ran = {r.name for r in runs}
+        entries = [e for e in earlier if e["name"] not in ran] + [vars(r) for r in runs]
+        entries.sort(key=lambda e: e["name"])
         write_json_atomic(out / SUMMARY_FILE, {
-            "notebooks": [vars(r) for r in runs],
-            "total_seconds": round(time.perf_counter() - total_start, 2),
+            "notebooks": entries,
+            "total_seconds": round(sum(float(e.get("seconds") or 0) for e in entries), 2),
         })
         if fail_fast and runs[-1].status != "ok":
             break

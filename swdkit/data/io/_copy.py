@@ -28,7 +28,7 @@ def read_errors(path: Path, note: str = "") -> Iterator[None]:
     except OSError as err:
         raise ValueError(
             f"{path} could not be read to the end; it is probably truncated or corrupt (HDF5 "
-            f"said: {err}).{note} Check it with `swdkit data verify {path.parent}` and fetch or "
+            f"said: {err}).{note} Check it with `swdkit data verify {path}` and fetch or "
             f"make it again.") from err
 
 

@@ -16,7 +16,8 @@ those published for the files (also listed by torchgeo); see ../shared/SO2SAT.md
 
 Downloads go to ``<name>.part`` and resume from its size with an HTTP ``Range`` request after an
 interruption (within one run, up to ``retries`` times, and across runs); the finished file is
-checked against its md5 and only then renamed to its final name.
+checked against its md5 and only then renamed to its final name. Checking files already in
+place is :mod:`swdkit.data.io._verify`.
 """
 
 from __future__ import annotations
@@ -243,57 +244,3 @@ def download(version: str, out: str | os.PathLike, *, base_url: str | None = Non
         os.replace(part, dest)
         done.append(dest)
     return done
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """The check of one file: ``status`` is ``"ok"``, ``"size"`` (wrong size), ``"md5"``
-    (wrong checksum) or ``"generated"`` (synthetic or a prepared cache: no published md5)."""
-
-    path: Path
-    status: str
-    expected_md5: str
-    found_md5: str | None = None
-
-
-def _is_generated(path: Path) -> bool:
-    """Whether ``path`` is an HDF5 file written by swdkit (a synthetic file or a cache)."""
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            return "generator" in f.attrs or "swdkit_format" in f.attrs
-    except OSError:
-        return False
-
-
-def verify(root: str | os.PathLike, *, progress: bool = True) -> list[VerifyResult]:
-    """Check every published So2Sat file present under ``root`` against its md5.
-
-    Version-2 files are looked for in ``root`` and version-3 files in ``root/random``,
-    ``root/block`` and ``root/culture_10``. Files written by swdkit (synthetic, caches) are
-    reported as ``"generated"`` and not hashed.
-
-    Raises:
-        FileNotFoundError: ``root`` is not a folder or holds none of the published files.
-    """
-    root = Path(root).expanduser()
-    known = [f for version in FILES for f in FILES[version]]
-    present = [f for f in known if (root / f.relpath).is_file()]
-    if not root.is_dir() or not present:
-        raise FileNotFoundError(
-            f"{root} holds none of the So2Sat files {[f.relpath for f in known[:3]]} (or their "
-            f"version-3 folders). Fetch them with `swdkit data download --version 2 --out "
-            f"{root}`.")
-    results = []
-    for remote in present:
-        path = root / remote.relpath
-        if _is_generated(path):
-            results.append(VerifyResult(path, "generated", remote.md5))
-        elif remote.size is not None and path.stat().st_size != remote.size:
-            results.append(VerifyResult(path, "size", remote.md5))
-        else:
-            found = md5_of(path, progress=progress)
-            results.append(VerifyResult(path, "ok" if found == remote.md5 else "md5",
-                                        remote.md5, found))
-    return results

@@ -64,7 +64,7 @@ def open_h5(path: str | os.PathLike, *, missing_hint: str = "") -> Any:
         raise ValueError(
             f"{path} ({size:,} bytes) is not a readable HDF5 file; it is probably truncated "
             f"(an interrupted download or copy) or corrupt. HDF5 said: {err}. Check it with "
-            f"`swdkit data verify {path.parent}` and fetch or make it again.") from err
+            f"`swdkit data verify {path}` and fetch or make it again.") from err
 
 
 def detect_layout(f: Any, path: str | os.PathLike) -> str:
@@ -113,7 +113,7 @@ def detect_layout(f: Any, path: str | os.PathLike) -> str:
     if problems:
         raise ValueError(f"{path} is not in the expected {kind} layout: " + "; ".join(problems)
                          + f". It is damaged or not a So2Sat file: check it with `swdkit data "
-                         f"verify {Path(path).parent}` and fetch, make or prepare it again")
+                         f"verify {path}` and fetch, make or prepare it again")
     return kind
 
 
@@ -126,39 +126,49 @@ def read_class_indices(f: Any, kind: str, path: str | os.PathLike,
                        block_size: int = 65536) -> np.ndarray:
     """Read every row's original So2Sat class index, in blocks: int64 (N,).
 
-    For the So2Sat layout the one-hot rows are checked: each must hold one 1 and zeros.
+    For the So2Sat layout the one-hot rows are checked: each must hold exactly one 1 and
+    sixteen 0 (a row such as ``[1, 1, -1, 0, ...]``, whose maximum and sum are both 1, is
+    refused too).
 
     Raises:
-        ValueError: rows that are not one-hot (count and the first few positions), or cache
-            labels outside 0..16.
+        ValueError: rows that are not one-hot (count, the first few row numbers and the
+            non-zero entries of the first), or cache labels outside 0..16.
     """
     label = f["label"]
     n = label.shape[0]
     out = np.empty(n, dtype=np.int64)
     bad: list[int] = []
-    n_bad = 0
+    n_bad, first = 0, ""
     for lo in range(0, n, block_size):
         block = label[lo:lo + block_size]
         if kind == "cache":
             out[lo:lo + len(block)] = block
             continue
-        idx = np.argmax(block, axis=1)
-        one_hot = (block.max(axis=1) == 1) & (block.sum(axis=1) == 1) & np.isfinite(block).all(1)
-        wrong = np.flatnonzero(~one_hot)
+        ones, zeros = block == 1, block == 0
+        wrong = np.flatnonzero((ones.sum(axis=1) != 1) | ~(ones | zeros).all(axis=1))
+        if len(wrong) and not first:
+            row = block[wrong[0]]
+            first = f"; row {lo + wrong[0]} holds {_nonzero_text(row)}"
         n_bad += len(wrong)
         if len(wrong) and len(bad) < 5:
             bad.extend((wrong[:5 - len(bad)] + lo).tolist())
-        out[lo:lo + len(block)] = idx
+        out[lo:lo + len(block)] = np.argmax(block, axis=1)
     if n_bad:
-        raise ValueError(f"{path}: {n_bad} of {n} rows of 'label' are not one-hot (one 1, "
-                         f"sixteen 0), first at rows {bad}; the file is corrupt or not So2Sat. "
-                         f"Check it with `swdkit data verify {Path(path).parent}` and fetch or "
-                         f"make it again")
+        raise ValueError(f"{path}: {n_bad} of {n} rows of 'label' are not one-hot (exactly one "
+                         f"1 and sixteen 0), first at rows {bad}{first}; the file is corrupt "
+                         f"or not So2Sat, and its classes cannot be read. Check it with "
+                         f"`swdkit data verify {path}` and fetch or make it again")
     if kind == "cache" and n and (out.min() < 0 or out.max() >= N_CLASSES):
         raise ValueError(f"{path}: cache labels span {out.min()}..{out.max()}, expected "
                          f"So2Sat class indices 0..{N_CLASSES - 1}; write the cache again with "
                          f"`swdkit data prepare`")
     return out
+
+
+def _nonzero_text(row: np.ndarray) -> str:
+    """A label row for messages: its non-zero entries as ``{class index: value}``."""
+    entries = {int(i): float(row[i]) for i in np.flatnonzero(row != 0)}
+    return f"{entries} (class index: value; the others 0)" if entries else "only zeros"
 
 
 def _shape_text(sample_shape: tuple[int, ...]) -> str:

@@ -133,7 +133,8 @@ def prepare(src: str | os.PathLike, out: str | os.PathLike, *,
         block_size: rows per block; peak memory is about ``block_size * 80 KB``.
 
     Returns:
-        The cache files written (each written to a temporary name, then renamed).
+        The cache files written (each written to a temporary name, then renamed; the
+        temporary files of a run that was killed are removed by the next run).
 
     Raises:
         FileNotFoundError: no source file.

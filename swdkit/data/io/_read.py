@@ -62,7 +62,9 @@ class Block:
 
 def _replace_nonfinite(x: np.ndarray) -> int:
     """Replace NaN and +-inf in ``x`` by 0 in place; return how many there were."""
-    if np.isfinite(x.sum()):  # fast path: a sum is finite only if every term is (or overflows)
+    # Fast path: a sum is finite only if every term is; summed in float64, where float32
+    # values cannot overflow (3e38 twice would in float32: a spurious warning, a slow path).
+    if np.isfinite(x.sum(dtype=np.float64)):
         return 0
     bad = ~np.isfinite(x)
     count = int(bad.sum())
@@ -193,9 +195,28 @@ def strided_rows(matching: np.ndarray, classes: np.ndarray,
     return np.sort(np.concatenate(picked))
 
 
+def _check_every_class(path: Path, keep: Sequence[int], class_index: np.ndarray,
+                       matching: np.ndarray) -> None:
+    """Refuse a training file that holds no sample of some class of ``keep``."""
+    from swdkit.data._classes import CLASS_NAMES
+
+    absent = sorted(set(keep) - set(np.unique(class_index[matching]).tolist()))
+    if absent:
+        held = [c for c in keep if c not in absent]
+        raise ValueError(
+            f"{path} holds no training sample of {len(absent)} of the {len(keep)} requested "
+            f"classes: {', '.join(f'{CLASS_NAMES[c]} (So2Sat index {c})' for c in absent)}; a "
+            f"classifier cannot learn a class it never sees, and its accuracy on it would be "
+            f"0. Ask for the classes the file holds (classes={held}), or check that this is "
+            f"the file you meant (a partial download, or a cache prepared with fewer classes)")
+
+
 def read_selected(path: Path, keep: Sequence[int], max_samples: int | None, block_size: int,
-                  missing_hint: str = "") -> tuple[np.ndarray, ...]:
+                  missing_hint: str = "", every_class: bool = False) -> tuple[np.ndarray, ...]:
     """Read the rows of classes ``keep`` (So2Sat indices, sorted) from ``path`` in blocks.
+
+    With ``every_class`` (a training split), a file without any sample of one of the classes
+    ``keep`` is refused (``ValueError`` naming the classes).
 
     Returns:
         ``(eo, sar, labels, city)``: float32 (n, 3, 32, 32), float32 (n, 2, 32, 32), int64 (n,)
@@ -215,6 +236,8 @@ def read_selected(path: Path, keep: Sequence[int], max_samples: int | None, bloc
         lut = np.full(N_CLASSES, -1, dtype=np.int64)
         lut[list(keep)] = np.arange(len(keep))
         matching = np.flatnonzero(lut[class_index] >= 0)
+        if every_class and len(matching):
+            _check_every_class(path, keep, class_index, matching)
         rows = strided_rows(matching, class_index[matching], max_samples)
         if len(rows) == 0:
             raise ValueError(f"{path} has no sample of classes {list(keep)} "

@@ -1,25 +1,36 @@
 """The built-in synthetic So2Sat-format data set: Local Climate Zone scenes rendered by an
-optical (Sentinel-2) and a radar (Sentinel-1) sensor model, with per-city nuisance.
+optical (Sentinel-2) and a radar (Sentinel-1) sensor model, with per-city nuisance, and its
+calibration against the published channel statistics of the real So2Sat LCZ42.
 """
 
 from __future__ import annotations
 
+from swdkit.data.synthetic._calibration import (
+    CHANNELS,
+    REAL_MEAN,
+    REAL_STD,
+    ChannelStat,
+    bright_share,
+    calibration_table,
+    channel_statistics,
+)
 from swdkit.data.synthetic._classes import CLASS_TABLE
-from swdkit.data.synthetic._make import (
+from swdkit.data.synthetic._folder import (
     DEFAULT_N_TEST,
     DEFAULT_N_TRAIN,
     DEFAULT_N_VAL,
     GENERATOR_NAME,
     GENERATOR_VERSION,
     SPLIT_FILES,
-    generate_split,
-    make_synthetic,
+    check_output_folder,
     read_attributes,
     synthetic_matches,
 )
+from swdkit.data.synthetic._make import generate_split, make_synthetic
 
 __all__ = [
-    "CLASS_TABLE", "DEFAULT_N_TEST", "DEFAULT_N_TRAIN", "DEFAULT_N_VAL", "GENERATOR_NAME",
-    "GENERATOR_VERSION", "SPLIT_FILES", "generate_split", "make_synthetic", "read_attributes",
-    "synthetic_matches",
+    "bright_share", "calibration_table", "channel_statistics", "CHANNELS", "ChannelStat",
+    "check_output_folder", "CLASS_TABLE", "DEFAULT_N_TEST", "DEFAULT_N_TRAIN", "DEFAULT_N_VAL",
+    "generate_split", "GENERATOR_NAME", "GENERATOR_VERSION", "make_synthetic",
+    "read_attributes", "REAL_MEAN", "REAL_STD", "SPLIT_FILES", "synthetic_matches",
 ]

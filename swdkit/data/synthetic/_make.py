@@ -19,9 +19,18 @@ How a sample is made (one module per step):
    drawn from them.
 3. EO (:mod:`swdkit.data.synthetic._eo`): per-material Sentinel-2 spectra, cast shadows,
    linear mixing to 10 m, 20 m bands, atmosphere, noise.
-4. SAR (:mod:`swdkit.data.synthetic._sar`, :mod:`swdkit.data.synthetic._lee`): per-material
-   C-band sigma0, radar shadow, double bounce, layover, circular complex Gaussian speckle, the
-   Lee-filtered covariance channels.
+4. SAR (:mod:`swdkit.data.synthetic._sar`, :mod:`swdkit.data.synthetic._scatterers`,
+   :mod:`swdkit.data.synthetic._lee`): per-material C-band sigma0, radar shadow, double
+   bounce, layover, a K-distributed texture, circular complex Gaussian speckle, rare bright
+   point scatterers at building corners (``scatterer_db`` shifts their strength; None removes
+   them), the Lee-filtered covariance channels.
+
+Calibration (generator version 2). Every channel's mean and standard deviation is within the
+target of :mod:`swdkit.data.synthetic._calibration` (standard deviation within a factor 1.5,
+mean within 20 %) of the published statistics of the real So2Sat training set: the radar's
+heavy tail comes from the texture and the point scatterers, the optical levels from the median
+optical gain (:data:`swdkit.data.synthetic._cities.EO_GAIN_MEDIAN`). ``benchmarks/calibration.py``
+prints the table; ``tests/test_calibration.py`` guards it.
 
 Difficulty knobs. What makes the task hard is set by physics- or definition-motivated ranges,
 each documented where it lives and none tuned to make a transfer method or a normalisation
@@ -38,8 +47,9 @@ one first accuracy measurement, for fidelity to the definitions, not for a targe
 ``benchmarks/synthetic_difficulty.py`` measures the result: EO versus SAR test accuracy of a
 fixed reference classifier and the most confused class pairs.
 
-Measured (a shared 2-core machine, other jobs running, load average 7 to 10; figures from one
-run each):
+Measured on generator version 1 (before the calibration; a shared 2-core machine, other jobs
+running, load average 7 to 10; figures from one run each; benchmarks/README.md has the figures
+of the current version):
 
 - Default set (400 / 50 / 100 samples per class: 9,350 samples, 690,036,692 bytes of float32
   files): 22.2 s CPU time over all threads, 54 s wall at that load. Command::
@@ -74,6 +84,18 @@ from pathlib import Path
 import numpy as np
 
 from swdkit._checks import check_value
+from swdkit.data.synthetic._folder import (
+    DEFAULT_N_TEST,
+    DEFAULT_N_TRAIN,
+    DEFAULT_N_VAL,
+    GENERATOR_NAME,
+    GENERATOR_VERSION,
+    PER_CLASS,
+    SPLIT_FILES,
+    check_output_folder,
+    check_scatterer_db,
+    checked_sizes,
+)
 from swdkit.data.synthetic._splits import (
     N_CLASSES,
     SPLITS,
@@ -84,30 +106,9 @@ from swdkit.data.synthetic._splits import (
 )
 from swdkit.fileio import atomic_path
 
-GENERATOR_NAME = "swdkit.synthetic"  # marker in every generated file, kept across layouts
-GENERATOR_VERSION = 1
-DEFAULT_N_TRAIN = 400
-DEFAULT_N_VAL = 50
-DEFAULT_N_TEST = 100
-SPLIT_FILES = {split: f"{split}.h5" for split in SPLITS}
-_PER_CLASS = f"samples per class ({N_CLASSES} classes)"  # what a size means, for messages
 
-
-def _checked_sizes(n_train: int, n_val: int, n_test: int, seed: int) -> tuple[dict, int]:
-    """The per-class sizes by split, and the seed, checked (:func:`swdkit._checks.check_value`).
-
-    Raises:
-        TypeError: a size or the seed is not an integer (a bool, a float, a string, None).
-        ValueError: a size below 1 or a negative seed.
-    """
-    sizes = {"training": check_value("n_train", n_train, "positive integer", hint=_PER_CLASS),
-             "validation": check_value("n_val", n_val, "positive integer", hint=_PER_CLASS),
-             "testing": check_value("n_test", n_test, "positive integer", hint=_PER_CLASS)}
-    return sizes, check_value("seed", seed, "integer >= 0")
-
-
-def generate_split(split: str, n_per_class: int, *, seed: int = 0,
-                   workers: int | None = None) -> dict[str, np.ndarray]:
+def generate_split(split: str, n_per_class: int, *, seed: int = 0, workers: int | None = None,
+                   scatterer_db: float | None = 0.0) -> dict[str, np.ndarray]:
     """Render one split in memory (what :func:`make_synthetic` writes to ``<split>.h5``).
 
     Args:
@@ -115,22 +116,27 @@ def generate_split(split: str, n_per_class: int, *, seed: int = 0,
         n_per_class: samples per class (17 classes, so ``N = 17 * n_per_class``).
         seed: random seed; the same seed and size give identical arrays.
         workers: render threads (default: up to 4, one per available core).
+        scatterer_db: strength of the radar's bright point scatterers in dB relative to the
+            calibrated default (None: none), :func:`check_scatterer_db`.
 
     Returns:
         dict with ``sen1`` float32 ``(N, 32, 32, 8)``, ``sen2`` float32 ``(N, 32, 32, 10)``,
         ``label`` float32 one-hot ``(N, 17)``, ``city`` int16 ``(N,)``, shuffled.
     """
     check_split(split)
-    n_per_class = check_value("n_per_class", n_per_class, "positive integer", hint=_PER_CLASS)
+    n_per_class = check_value("n_per_class", n_per_class, "positive integer", hint=PER_CLASS)
     seed = check_value("seed", seed, "integer >= 0")
+    scatterer_db = check_scatterer_db(scatterer_db)
     blocks = [b for _, b in iter_split(split, n_per_class, seed,
-                                        workers or default_workers())]
+                                        workers or default_workers(), scatterer_db)]
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
-def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int) -> dict:
-    """The HDF5 file attributes of one split: generator name and version, seed and sizes."""
-    return {
+def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int,
+                scatterer_db: float | None) -> dict:
+    """The HDF5 file attributes of one split: generator name and version, seed, sizes and the
+    scatterer knob (NaN for None)."""
+    return {"scatterer_db": float("nan") if scatterer_db is None else float(scatterer_db),
         "generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION, "seed": seed,
         "split": split, "n_per_class": n_per_class, "n_train": sizes["training"],
         "n_val": sizes["validation"], "n_test": sizes["testing"], "n_classes": N_CLASSES,
@@ -140,7 +146,7 @@ def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int) 
 
 
 def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int], seed: int,
-                 workers: int, bar) -> None:
+                 workers: int, bar, scatterer_db: float | None) -> None:
     """Render ``split`` block by block straight into ``path`` (written atomically)."""
     import h5py
 
@@ -153,9 +159,10 @@ def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int]
                 "label": f.create_dataset("label", (n, N_CLASSES), dtype="f4"),
                 "city": f.create_dataset("city", (n,), dtype="i2"),
             }
-            for key, value in _attributes(split, n_per_class, sizes, seed).items():
+            attrs = _attributes(split, n_per_class, sizes, seed, scatterer_db)
+            for key, value in attrs.items():
                 f.attrs[key] = value
-            for start, block in iter_split(split, n_per_class, seed, workers):
+            for start, block in iter_split(split, n_per_class, seed, workers, scatterer_db):
                 stop = start + block["label"].shape[0]
                 for key, dset in dsets.items():
                     dset[start:stop] = block[key]
@@ -165,11 +172,14 @@ def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int]
 
 def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
                    n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST, seed: int = 0,
-                   progress: bool = True) -> Path:
+                   progress: bool = True, scatterer_db: float | None = 0.0) -> Path:
     """Write the synthetic So2Sat-format data set: ``root/{training,validation,testing}.h5``.
 
     Each file is written under a temporary name and renamed when complete, so an interrupted
-    run never leaves a half-written file under the final name.
+    run never leaves a half-written file under the final name; the temporary files of a run
+    that was killed are removed by the next one. ``root`` must be missing, empty, or hold only
+    this generator's earlier output (:func:`check_output_folder`): files it did not write are
+    never replaced.
 
     Args:
         root: output folder (created if missing).
@@ -178,19 +188,20 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
         n_test: test samples per class.
         seed: random seed; the same seed and sizes give identical files' arrays.
         progress: show a tqdm progress bar.
+        scatterer_db: strength of the radar's bright point scatterers, dB relative to the
+            calibrated default (None: none); recorded in the files' attributes.
 
     Returns:
         The folder, as a :class:`pathlib.Path`.
 
     Raises:
         TypeError: a size or the seed is not an integer (a bool, a float, a string, None).
-        ValueError: a size below 1, a negative seed, or ``root`` is an existing file.
+        ValueError: a size below 1, a negative seed, ``root`` is an existing file, or it
+            holds files the generator did not write (nothing is changed then).
     """
-    sizes, seed = _checked_sizes(n_train, n_val, n_test, seed)
-    root = Path(root).expanduser()
-    if root.exists() and not root.is_dir():
-        raise ValueError(f"root must be a folder; {str(root)!r} exists and is a file. "
-                         "Pass a folder path (it is created if missing).")
+    sizes, seed = checked_sizes(n_train, n_val, n_test, seed)
+    scatterer_db = check_scatterer_db(scatterer_db)
+    root = check_output_folder(root)
     root.mkdir(parents=True, exist_ok=True)
     bar = None
     if progress:
@@ -201,53 +212,8 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
     try:
         for split in SPLITS:
             _write_split(root / SPLIT_FILES[split], split, sizes[split], sizes, seed,
-                         default_workers(), bar)
+                         default_workers(), bar, scatterer_db)
     finally:
         if bar is not None:
             bar.close()
     return root
-
-
-def read_attributes(path: str | os.PathLike) -> dict | None:
-    """The generator attributes of one synthetic file, or None if it is missing or unreadable."""
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            return {k: (v.tolist() if isinstance(v, np.ndarray) else v)
-                    for k, v in f.attrs.items()}
-    except (OSError, KeyError, ValueError):
-        return None
-
-
-def synthetic_matches(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
-                      n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST,
-                      seed: int = 0) -> bool:
-    """Whether ``root`` holds exactly the set ``make_synthetic`` would write for these arguments.
-
-    True when all three files exist, open, carry this generator's name and version, the seed
-    and the three per-class sizes, and have datasets of the expected shapes. A missing, partial
-    or foreign file gives False (never an exception), so callers can regenerate.
-    """
-    sizes, seed = _checked_sizes(n_train, n_val, n_test, seed)
-    import h5py
-
-    for split in SPLITS:
-        path = Path(root) / SPLIT_FILES[split]
-        attrs = read_attributes(path)
-        if attrs is None:
-            return False
-        expected = {"generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION,
-                    "seed": seed, "n_train": sizes["training"], "n_val": sizes["validation"],
-                    "n_test": sizes["testing"], "split": split}
-        if any(attrs.get(k) != v for k, v in expected.items()):
-            return False
-        n = N_CLASSES * sizes[split]
-        try:
-            with h5py.File(path, "r") as f:
-                shapes = {k: f[k].shape for k in ("sen1", "sen2", "label")}
-        except (OSError, KeyError):
-            return False
-        if shapes != {"sen1": (n, 32, 32, 8), "sen2": (n, 32, 32, 10), "label": (n, N_CLASSES)}:
-            return False
-    return True

@@ -44,6 +44,7 @@ import numpy as np
 from swdkit.data.synthetic._fields import block_mean, shifted_count, shifted_max
 from swdkit.data.synthetic._lee import lee_filter_covariance
 from swdkit.data.synthetic._materials import MATERIALS, sigma0_for
+from swdkit.data.synthetic._scatterers import scatterer_returns, texture_field
 from swdkit.data.synthetic._scenes import Scene
 
 DB_GAIN = 10.0
@@ -147,21 +148,31 @@ def speckle(rng: np.random.Generator, s_vv: np.ndarray, s_vh: np.ndarray,
     return s_vh_c, s_vv_c
 
 
-def render_sar(rng: np.random.Generator, scene: Scene,
-               nuisance: dict[str, np.ndarray]) -> np.ndarray:
+def render_sar(rng: np.random.Generator, scene: Scene, nuisance: dict[str, np.ndarray],
+               scatterer_db: float | None = 0.0) -> np.ndarray:
     """Render Sentinel-1 patches of the scenes in So2Sat's ``sen1`` layout.
 
     Args:
         rng: numpy generator (speckle).
         scene: :class:`swdkit.data.synthetic._scenes.Scene`, ``n`` scenes.
         nuisance: output of :func:`swdkit.data.synthetic._cities.scene_nuisance`.
+        scatterer_db: strength of the bright point scatterers, dB relative to the calibrated
+            default (None: none; :mod:`swdkit.data.synthetic._scatterers`).
 
     Returns:
         float32 ``(n, 32, 32, 8)``: VH real, VH imaginary, VV real, VV imaginary, Lee VH
         intensity, Lee VV intensity, Re and Im of the Lee-filtered VH-VV covariance.
     """
     s_vv, s_vh, c12 = sigma0_maps(scene, nuisance)
+    # K-distributed texture: the whole covariance of a pixel scales with one gamma variate;
+    # the noise floor does not.
+    t = texture_field(rng, scene.material, scene.upsample)
+    floor = np.float32(_db(NESZ_DB))
+    s_vv, s_vh, c12 = (s_vv - floor) * t + floor, (s_vh - floor) * t + floor, c12 * t
     vh, vv = speckle(rng, s_vv, s_vh, c12)
+    density = np.asarray(nuisance["scatterer_density"], np.float64)
+    a_vh, a_vv = scatterer_returns(rng, scene, facing_walls(scene.height), density, scatterer_db)
+    vh, vv = vh + a_vh, vv + a_vv
     c11_f, c22_f, c12_f = lee_filter_covariance(vh, vv)
     channels = (vh.real, vh.imag, vv.real, vv.imag, c11_f, c22_f, c12_f.real, c12_f.imag)
     return np.stack(channels, axis=-1).astype(np.float32)

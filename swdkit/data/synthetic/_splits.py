@@ -60,7 +60,8 @@ def sample_plan(split: str, n_per_class: int, seed: int) -> tuple[np.ndarray, np
 
 
 def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.ndarray],
-                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                   rng: np.random.Generator,
+                   scatterer_db: float | None = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Render co-registered Sentinel-1 and Sentinel-2 patches of given classes and cities.
 
     Args:
@@ -68,6 +69,8 @@ def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.nd
         city: int ``(n,)`` index into ``cities``.
         cities: city table (:func:`swdkit.data.synthetic._cities.draw_cities`).
         rng: numpy generator.
+        scatterer_db: strength of the radar's bright point scatterers, dB relative to the
+            calibrated default (None: none; :mod:`swdkit.data.synthetic._scatterers`).
 
     Returns:
         ``(sen1, sen2)``: float32 ``(n, 32, 32, 8)`` and ``(n, 32, 32, 10)``.
@@ -82,13 +85,14 @@ def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.nd
     nuisance = scene_nuisance(rng, cities, city)
     scene = render_scenes(rng, layout)
     sen2 = render_eo(rng, scene, nuisance)
-    sen1 = render_sar(rng, scene, nuisance)
+    sen1 = render_sar(rng, scene, nuisance, scatterer_db)
     return sen1, sen2
 
 
-def iter_split(split: str, n_per_class: int, seed: int,
-                workers: int) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
-    """Yield ``(start, arrays)`` blocks of a split in file order, rendered by worker threads."""
+def iter_split(split: str, n_per_class: int, seed: int, workers: int,
+               scatterer_db: float | None = 0.0) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+    """Yield ``(start, arrays)`` blocks of a split in file order, rendered by worker threads
+    (``scatterer_db`` as for :func:`render_samples`)."""
     labels, city = sample_plan(split, n_per_class, seed)
     cities = city_table(seed)
     starts = list(range(0, labels.size, CHUNK))
@@ -99,7 +103,7 @@ def iter_split(split: str, n_per_class: int, seed: int,
         stop = min(start + CHUNK, labels.size)
         seq = np.random.SeedSequence(seed, spawn_key=(split_id, 1 + start // CHUNK))
         sen1, sen2 = render_samples(labels[start:stop], city[start:stop], cities,
-                                    np.random.default_rng(seq))
+                                    np.random.default_rng(seq), scatterer_db)
         onehot = np.zeros((stop - start, N_CLASSES), np.float32)
         onehot[np.arange(stop - start), labels[start:stop]] = 1.0
         return {"sen1": sen1, "sen2": sen2, "label": onehot,
