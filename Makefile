@@ -15,8 +15,12 @@ PARAMS ?= notebooks/params/lesson.yml
 OMP_WAIT_POLICY ?= PASSIVE
 export OMP_WAIT_POLICY
 OUT ?= build/notebooks
+# `make explore`: the slider explorers as a Voila app (sliders, no code), served to this machine
+# only (127.0.0.1). Another port: `make explore EXPLORE_PORT=8867`.
+EXPLORE_APP ?= notebooks/apps/explorer.ipynb
+EXPLORE_PORT ?= 8866
 
-.PHONY: all run test lab lint clean
+.PHONY: all run test lab explore lint clean
 
 all: test
 
@@ -35,6 +39,15 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
+
+# The page trains two small runs when it is opened (seconds; cached in build/ for the next visit).
+explore: $(STAMP)
+	$(BIN)/swdkit data synthetic --if-missing
+	@echo "The explorer: http://127.0.0.1:$(EXPLORE_PORT)/ (open it in a browser; Ctrl-C stops it)"
+	$(BIN)/voila $(EXPLORE_APP) --no-browser --Voila.ip=127.0.0.1 --port=$(EXPLORE_PORT) \
+		--Voila.port_retries=0 --show_tracebacks=True \
+		|| { echo "make explore: Voila stopped with an error. Port $(EXPLORE_PORT) taken?" \
+		          "Then: make explore EXPLORE_PORT=8867" >&2; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

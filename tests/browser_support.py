@@ -8,8 +8,10 @@ aborted, private config and runtime folders, readiness by polling, SIGTERM to st
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -151,6 +153,108 @@ def serve(kind: str, notebook: Path, root: Path, *, timeout: float = 60.0):
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait(timeout=5)
+
+
+@contextmanager
+def serve_command(cmd: list[str], *, cwd: Path, root: Path, ready: str, log: Path,
+                  timeout: float = 120.0):
+    """Run ``cmd`` (a server, possibly behind ``make``) until ``ready`` answers; yield its Popen.
+
+    The command gets the private Jupyter folders of :func:`serve` and its own process group:
+    on exit the whole group gets SIGTERM (``make`` and the server it started, which shuts its
+    kernels down), and the exit waits until every process of the group is gone.
+    """
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=_private_env(root), stdout=fh,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        _wait_until_ready(ready, proc, log, timeout)
+        yield proc
+    finally:
+        _stop_group(proc)
+
+
+def _stop_group(proc: subprocess.Popen, grace_s: float = 20.0) -> None:
+    """SIGTERM to ``proc``'s own process group, then SIGKILL to what is left after ``grace_s``."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace_s
+        while time.monotonic() < deadline:
+            proc.poll()  # reap make itself, so that the group can empty
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants (Linux ``/proc``), e.g. make, Voila and its kernels."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        parent = int(text[text.rindex(")") + 2:].split()[1])  # the name may hold spaces
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        found.append(todo.pop())
+        todo.extend(children.get(found[-1], []))
+    return found
+
+
+def _proc_address(hex_address: str) -> str:
+    """``/proc/net/tcp{,6}``'s hex address (32-bit words in host order, little-endian)."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i:i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(words))
+
+
+def listening_addresses(pids: list[int]) -> list[tuple[str, int]]:
+    """``(address, port)`` of every TCP socket in LISTEN state that one of ``pids`` holds.
+
+    Read from Linux's ``/proc`` (the socket inodes in ``/proc/PID/fd``, matched against
+    ``/proc/net/tcp`` and ``tcp6``); raises FileNotFoundError where there is no ``/proc``.
+    """
+    inodes = set()
+    for pid in pids:
+        try:
+            fds = list(Path(f"/proc/{pid}/fd").iterdir())
+        except OSError:  # the process ended meanwhile
+            continue
+        for fd in fds:
+            try:
+                link = os.readlink(fd)
+            except OSError:  # the file was closed meanwhile
+                continue
+            match = re.fullmatch(r"socket:\[(\d+)\]", link)
+            if match:
+                inodes.add(match.group(1))
+    found = []
+    for table in ("tcp", "tcp6"):
+        path = Path("/proc/net") / table
+        if not path.exists():
+            if table == "tcp":
+                raise FileNotFoundError(f"{path} does not exist: not a Linux /proc")
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split()
+            address, port = fields[1].split(":")
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: TCP_LISTEN
+                found.append((_proc_address(address), int(port, 16)))
+    return sorted(set(found))
+
+
+def is_loopback(address: str) -> bool:
+    """127.0.0.0/8, ::1, or an IPv4-mapped loopback address; never 0.0.0.0 or ::."""
+    ip = ipaddress.ip_address(address)
+    mapped = getattr(ip, "ipv4_mapped", None)
+    return (mapped or ip).is_loopback
 
 
 @contextmanager

@@ -53,12 +53,26 @@ def test_environment_files_name_the_same_dependencies_as_pyproject() -> None:
     assert pip == ["-e ."], "environment.yml must pip-install the repository itself"
 
 
-def test_binder_environment_is_identical_and_postbuild_makes_data() -> None:
-    assert (ROOT / "binder" / "environment.yml").read_text() == \
-        (ROOT / "environment.yml").read_text()
-    post = (ROOT / "binder" / "postBuild").read_text()
-    assert "pip install" in post and "-e ." in post
-    assert "swdkit data synthetic" in post
+def test_binder_environment_is_packages_only_with_one_python_version() -> None:
+    """Binder's environment names pyproject.toml's dependencies (and voila, for the explorer app)
+    with Python pinned to one version, and has no pip section: conda would run it from binder/,
+    which holds no Python project (issue 16). postBuild installs swdkit; tests/test_binder.py
+    checks the build repo2docker generates from these files."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    expected = {CONDA_NAME.get(n, n): v for n, v in map(split_requirement,
+                                                        project["dependencies"])}
+    dev = dict(map(split_requirement, project["optional-dependencies"]["dev"]))
+    expected["voila"] = dev["voila"]
+    conda, pip = conda_requirements(ROOT / "binder" / "environment.yml")
+    assert pip == [], "binder/environment.yml must not pip-install anything (postBuild does)"
+    conda.pop("pip", None)
+    python = conda.pop("python", "")
+    assert re.fullmatch(r"=3\.\d+", python), \
+        f"binder/environment.yml must pin one Python version, e.g. python=3.11; got {python!r}"
+    lowest = tuple(map(int, re.search(r">=\s*(\d+)\.(\d+)", project["requires-python"]).groups()))
+    assert tuple(map(int, python[1:].split("."))) >= lowest, \
+        f"python{python} is below requires-python {project['requires-python']}"
+    assert conda == expected
     assert (ROOT / "binder" / "postBuild").stat().st_mode & 0o111, "postBuild must be executable"
 
 
