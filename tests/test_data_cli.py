@@ -59,6 +59,11 @@ def test_synthetic_if_missing_keeps_a_matching_set(tmp_path, fake_synthetic, cap
     (["--n-train", "0"], "--n-train must be a positive integer, got 0; samples per class"),
     (["--n-test", "-2"], "--n-test must be a positive integer, got -2; samples per class"),
     (["--seed", "-1"], "--seed must be an integer >= 0, got -1"),
+    (["--looks", "0"], "--looks must be a positive integer, got 0; independent looks averaged; "
+                       "1 is single-look"),
+    (["--twin", "-0.5"], "--twin must be a finite number >= 0, got -0.5; the twin set's relative "
+                         "noise level, e.g. 0.1"),
+    (["--scatterer-db", "loud"], "--scatterer-db must be a number of dB or 'none', got 'loud'"),
 ])
 def test_synthetic_rejects_bad_numbers_in_one_line(tmp_path, fake_synthetic, capsys, args,
                                                    message):
@@ -66,6 +71,34 @@ def test_synthetic_rejects_bad_numbers_in_one_line(tmp_path, fake_synthetic, cap
     err = capsys.readouterr().err
     assert err == f"swdkit data: error: {message}\n"
     assert fake_synthetic.calls == []
+
+
+def test_synthetic_radar_flags_parse():
+    args = build_parser().parse_args(["data", "synthetic", "--looks", "4", "--twin", "0.1",
+                                      "--scatterer-db", "-3"])
+    assert (args.looks, args.twin, args.scatterer_db) == (4, 0.1, "-3")
+    args = build_parser().parse_args(["data", "synthetic"])
+    assert (args.looks, args.twin, args.scatterer_db) == (None, None, None)  # not given
+    with pytest.raises(SystemExit) as exit_:  # a wrong type never reaches the library
+        main(["data", "synthetic", "--looks", "1.5"])
+    assert exit_.value.code == 2
+
+
+def test_synthetic_radar_flags_reach_the_files(tmp_path, capsys):
+    from swdkit.data.synthetic import read_attributes
+
+    out = tmp_path / "twin"
+    args = ["data", "synthetic", "--out", str(out), "--n-train", "1", "--n-val", "1",
+            "--n-test", "1", "--looks", "4", "--twin", "0.1", "--if-missing"]
+    assert main([*args, "--scatterer-db", "none"]) == 0
+    for split in ("training", "validation", "testing"):
+        attrs = read_attributes(out / f"{split}.h5")
+        assert (attrs["looks"], attrs["twin"]) == (4, 0.1) and np.isnan(attrs["scatterer_db"])
+    assert main([*args, "--scatterer-db", "None"]) == 0
+    assert "kept (already there, same settings)" in capsys.readouterr().out
+    assert main([*args, "--scatterer-db", "3"]) == 0
+    assert "made: synthetic set in" in capsys.readouterr().out
+    assert read_attributes(out / "training.h5")["scatterer_db"] == 3.0
 
 
 def test_prepare_rejects_a_bad_block_size_in_one_line(tmp_path, capsys):

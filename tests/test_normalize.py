@@ -175,3 +175,23 @@ def test_values_that_cannot_be_measurements_are_refused_in_every_split():
         normalize_split(edge, stats, name="the test split")
     with pytest.raises(ValueError, match="the SAR input holds 2 values"):
         normalize_sar(edge.sar, stats)
+
+
+def test_the_sar_representations():
+    from swdkit.data import SAR_INPUTS, sar_representation
+
+    rng = np.random.default_rng(0)
+    sar = rng.normal(0, 0.3, (3, 2, 8, 8)).astype(np.float32)
+    assert set(SAR_INPUTS) == {"re_im", "db_smooth"}
+    assert np.array_equal(sar_representation(sar, "re_im"), sar)
+    out = sar_representation(sar, "db_smooth")
+    assert out.shape == sar.shape and out.dtype == np.float32
+    intensity = sar[:, 0].astype(np.float64) ** 2 + sar[:, 1].astype(np.float64) ** 2
+    np.testing.assert_allclose(out[:, 0], 10 * np.log10(intensity + 1e-4), rtol=1e-5)
+    # channel 1 at an inner pixel: the dB of the 5 x 5 mean intensity around it
+    inner = intensity[:, 1:6, 2:7].mean(axis=(1, 2))
+    np.testing.assert_allclose(out[:, 1, 3, 4], 10 * np.log10(inner + 1e-4), rtol=1e-5)
+    with pytest.raises(ValueError, match="sar_input must be one of"):
+        sar_representation(sar, "amplitude")
+    with pytest.raises(ValueError, match="VV real and imaginary"):
+        sar_representation(sar[:, :1], "db_smooth")

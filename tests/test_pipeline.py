@@ -13,7 +13,7 @@ from test_train import stripes
 from swdkit import train
 from swdkit.data import Split, few_shot_indices
 from swdkit.methods import (
-    METHODS,
+    NETWORK_METHODS,
     MethodConfig,
     load_or_pretrain_eo,
     resolve_config,
@@ -50,7 +50,7 @@ def test_config_presets_and_overrides():
         resolve_config("huge")
 
 
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", NETWORK_METHODS)
 def test_every_method_runs_and_reports_its_own_network(data, method):
     result = run_method(data, method=method, n_labeled=6, seed=1, config=TINY, device="cpu")
     assert 0.0 <= result.test_accuracy <= 1.0

@@ -64,6 +64,8 @@ def test_attributes_record_generator_seed_and_sizes(tiny_set):
     assert attrs["generator_version"] == synthetic.GENERATOR_VERSION
     assert (attrs["seed"], attrs["n_train"], attrs["n_val"], attrs["n_test"]) == (5, 2, 1, 1)
     assert list(attrs["cities"]) == split_cities("validation").tolist()
+    # the radar knobs at their defaults (version 2's radar): 0 dB points, one look, no twin
+    assert (attrs["scatterer_db"], attrs["looks"]) == (0.0, 1) and np.isnan(attrs["twin"])
 
 
 def test_matches_only_the_same_request(tiny_set, tmp_path):
@@ -71,6 +73,8 @@ def test_matches_only_the_same_request(tiny_set, tmp_path):
     assert not synthetic_matches(tiny_set, seed=6, **SIZES)
     assert not synthetic_matches(tiny_set, seed=5, n_train=3, n_val=1, n_test=1)
     assert not synthetic_matches(tmp_path, seed=5, **SIZES)  # empty folder
+    for knob in ({"looks": 2}, {"twin": 0.1}, {"scatterer_db": None}):
+        assert not synthetic_matches(tiny_set, seed=5, **SIZES, **knob), knob
 
 
 def test_matches_is_false_for_a_corrupt_or_missing_file(tiny_set, tmp_path):

@@ -184,6 +184,100 @@ def test_alignment_terms_shrink_the_gap_between_domains():
     assert result.curve("marginal")[-1] < result.curve("marginal")[0]
 
 
+def _pretrained_toy(norm="batch"):
+    torch.manual_seed(0)
+    xe, ye = stripes(48, 3, 3, seed=0)
+    xl, yl = stripes(6, 2, 3, seed=1)
+    xu, _ = stripes(48, 2, 3, seed=2, noise=1.0)
+    net = YNet(n_classes=3, norm=norm, **TINY)
+    train.pretrain_eo(net, (xe, ye), quiet(train.PretrainConfig, epochs=3, batch_size=16))
+    return net, (xe, ye), (xl, yl), xu
+
+
+def test_the_history_records_the_embedding_scale_and_sw_relative_to_it():
+    net, eo, lab, xu = _pretrained_toy()
+    cfg = quiet(train.AlignConfig, epochs=2, eo_per_class=8, unlabeled_batch=16)
+    result = train.align_domains(net, eo, lab, xu, cfg, probe=(eo, lab))
+    keys = {"eo_norm", "sar_norm", "eo_spread", "sar_spread", "sw_relative", "sw_probe"}
+    assert keys <= set(result.initial) and all(keys <= set(h) for h in result.history)
+    first = result.history[0]
+    # SW in units of the EO cloud's variance: SW / (eo_spread-like variance), scale-free
+    assert first["sw_relative"] > 0
+    assert train.collapse_factor(result.initial, result.history) == pytest.approx(
+        first["eo_spread"] / result.initial["eo_spread"])
+
+
+def test_collapse_factor_reads_a_shrinking_cloud_and_needs_a_probe():
+    history = [{"epoch": 1, "eo_spread": 0.22}, {"epoch": 2, "eo_spread": 0.31}]
+    assert train.collapse_factor({"eo_spread": 1.46}, history) == pytest.approx(0.22 / 1.46)
+    assert train.collapse_factor({"eo_spread": 1.46}, history, epoch=2) == pytest.approx(
+        0.31 / 1.46)
+    with pytest.raises(ValueError, match="run the phase with a probe"):
+        train.collapse_factor({}, history)
+
+
+def test_a_frozen_eo_side_is_a_fixed_teacher():
+    net, eo, lab, xu = _pretrained_toy()
+    before = params_of(net)
+    cfg = quiet(train.AlignConfig, epochs=2, eo_per_class=8, unlabeled_batch=16,
+                eo_side="frozen")
+    result = train.align_domains(net, eo, lab, xu, cfg, probe=(eo, lab))
+    after = params_of(net)
+    for k in before:
+        same = torch.equal(before[k], after[k])
+        assert same == (k.startswith(("eo_encoder.", "head.")) or k.startswith("projector.")), k
+    assert train.collapse_factor(result.initial, result.history) == pytest.approx(1.0)
+    net2, eo, lab, xu = _pretrained_toy()
+    before = params_of(net2)
+    train.align_domains(net2, eo, lab, xu, quiet(train.AlignConfig, epochs=1, eo_per_class=8,
+                                                 unlabeled_batch=16, eo_side="frozen_encoder"))
+    after = params_of(net2)
+    assert all(torch.equal(before[k], after[k]) for k in before if k.startswith("eo_encoder."))
+    assert not all(torch.equal(before[k], after[k]) for k in before if k.startswith("head."))
+
+
+def test_the_paper_formulation_shrinks_the_eo_cloud_and_a_frozen_teacher_does_not():
+    """The collapse: a well-pretrained EO cloud (spread about 3) and a fresh SAR encoder (spread
+    about 0.003); one epoch of the paper's alignment shrinks the EO cloud towards the SAR one."""
+    torch.manual_seed(0)
+    xe, ye = stripes(96, 3, 3, seed=0)
+    lab = stripes(6, 2, 3, seed=1)
+    xu, _ = stripes(96, 2, 3, seed=2, noise=1.0)
+    teacher = YNet(n_classes=3, norm="batch", **TINY)
+    train.pretrain_eo(teacher, (xe, ye), quiet(train.PretrainConfig, epochs=15, batch_size=16,
+                                               lr=3e-3))
+    factors = {}
+    for name, options in {"paper": {}, "frozen": {"eo_side": "frozen"}}.items():
+        net = YNet(n_classes=3, norm="batch", **TINY)
+        net.load_state_dict(teacher.state_dict())
+        cfg = quiet(train.AlignConfig, epochs=1, eo_per_class=8, unlabeled_batch=16,
+                    alpha=10.0, beta=10.0, lr=2e-3, **options)
+        result = train.align_domains(net, (xe, ye), lab, xu, cfg, probe=((xe, ye), lab))
+        assert result.initial["eo_spread"] > 100 * result.initial["sar_spread"]
+        factors[name] = train.collapse_factor(result.initial, result.history)
+    assert factors["paper"] < 0.8
+    assert factors["frozen"] == pytest.approx(1.0)
+
+
+def test_sar_init_eo_starts_psi_from_phi_and_warmup_ramps_the_weights():
+    from swdkit.train._align import _ramp
+
+    net, eo, lab, xu = _pretrained_toy(norm="instance")  # no running statistics to move
+    cfg = quiet(train.AlignConfig, epochs=1, eo_per_class=8, unlabeled_batch=16,
+                sar_init="eo", lr=0.0)
+    train.align_domains(net, eo, lab, xu, cfg)
+    eo_state, sar_state = net.eo_encoder.state_dict(), net.sar_encoder.state_dict()
+    copied = [k for k in eo_state if not k.startswith("features.0.")]
+    assert copied and all(torch.equal(eo_state[k], sar_state[k]) for k in copied)
+    ramp = quiet(train.AlignConfig, warmup_epochs=2, steps_per_epoch=5)
+    steps = [0]
+    weights = [_ramp(steps, ramp, 100) for _ in range(12)]
+    assert weights[0] == pytest.approx(0.1) and weights[9] == 1.0 and weights[11] == 1.0
+    assert all(a < b for a, b in zip(weights[:9], weights[1:10], strict=True))
+    with pytest.raises(ValueError, match="eo_side must be one of"):
+        quiet(train.AlignConfig, eo_side="teacher")
+
+
 # Reproducibility and degenerate inputs ------------------------------------------------------
 
 def _run_everything(seed):

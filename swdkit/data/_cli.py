@@ -1,6 +1,7 @@
 """``swdkit data``: make the synthetic set, fetch, check and prepare the real So2Sat files.
 
     swdkit data synthetic [--out DIR] [--seed S] [--n-train N --n-val N --n-test N] [--if-missing]
+                          [--scatterer-db DB|none] [--looks L] [--twin NOISE]
     swdkit data download --version 2 --out DIR [--base-url URL] [--split NAME ...]
     swdkit data verify DIR|FILE
     swdkit data prepare SRC OUT [--classes lowrise|urban|all|I,J,...] [--block-size N]
@@ -29,6 +30,29 @@ def _classes_arg(text: str) -> str | list[int]:
     return text
 
 
+def _radar_knobs(args: argparse.Namespace) -> dict:
+    """The radar knobs given on the command line, checked and named by their flags (a knob not
+    given is left out: the generator's default)."""
+    knobs = {}
+    if args.scatterer_db is not None:
+        text = args.scatterer_db.strip()
+        try:
+            value = None if text.lower() == "none" else float(text)
+        except ValueError:
+            raise ValueError(f"--scatterer-db must be a number of dB or 'none', got {text!r}"
+                             ) from None
+        knobs["scatterer_db"] = check_value(
+            "--scatterer-db", value, "number", allow_none=True,
+            hint="dB relative to the calibrated default, or 'none' for no point scatterers")
+    if args.looks is not None:
+        knobs["looks"] = check_value("--looks", args.looks, "positive integer",
+                                     hint="independent looks averaged; 1 is single-look")
+    if args.twin is not None:
+        knobs["twin"] = check_value("--twin", args.twin, "number >= 0",
+                                    hint="the twin set's relative noise level, e.g. 0.1")
+    return knobs
+
+
 def _cmd_synthetic(args: argparse.Namespace) -> int:
     """``swdkit data synthetic``: write the synthetic set (or keep a matching one)."""
     from swdkit.data._lesson import ensure_synthetic
@@ -40,24 +64,27 @@ def _cmd_synthetic(args: argparse.Namespace) -> int:
             check_value(f"--{name.replace('_', '-')}", value, "positive integer",
                         hint="samples per class")
     check_value("--seed", args.seed, "integer >= 0")
+    knobs = _radar_knobs(args)
     if args.out is None:
         from swdkit.data._split import default_data_dir
 
         out = default_data_dir()
     else:
         out = Path(args.out)
-    if args.if_missing:
-        root, made = ensure_synthetic(out, seed=args.seed, **sizes)
-        print(f"{'made' if made else 'kept (already there, same settings)'}: synthetic set "
-              f"in {root}")
-        return 0
-    from swdkit.data import synthetic
+    made = True
+    if args.if_missing and not knobs:
+        out, made = ensure_synthetic(out, seed=args.seed, **sizes)
+    else:
+        from swdkit.data import synthetic
 
-    defaults = {"n_train": synthetic.DEFAULT_N_TRAIN, "n_val": synthetic.DEFAULT_N_VAL,
-                "n_test": synthetic.DEFAULT_N_TEST}
-    sizes = {k: defaults[k] if v is None else v for k, v in sizes.items()}
-    synthetic.make_synthetic(out, seed=args.seed, progress=True, **sizes)
-    print(f"made: synthetic set in {out}")
+        defaults = {"n_train": synthetic.DEFAULT_N_TRAIN, "n_val": synthetic.DEFAULT_N_VAL,
+                    "n_test": synthetic.DEFAULT_N_TEST}
+        sizes = {k: defaults[k] if v is None else v for k, v in sizes.items()}
+        made = not (args.if_missing
+                    and synthetic.synthetic_matches(out, seed=args.seed, **sizes, **knobs))
+        if made:
+            synthetic.make_synthetic(out, seed=args.seed, progress=True, **sizes, **knobs)
+    print(f"{'made' if made else 'kept (already there, same settings)'}: synthetic set in {out}")
     return 0
 
 
@@ -145,6 +172,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help=f"{split} samples per class (default: the generator's)")
     p.add_argument("--if-missing", action="store_true",
                    help="do nothing if DIR already holds a set made with these settings")
+    p.add_argument("--scatterer-db", default=None, metavar="DB|none",
+                   help="bright radar point scatterers, dB relative to the calibrated default, "
+                        "or 'none' (default 0)")
+    p.add_argument("--looks", type=int, default=None, metavar="L",
+                   help="independent radar looks averaged into the intensity; speckle falls as "
+                        "1/sqrt(L) (default 1)")
+    p.add_argument("--twin", type=float, default=None, metavar="NOISE",
+                   help="make the twin set: VV real/imaginary a fixed linear map of the RGB "
+                        "plus noise of this relative level, e.g. 0.1 (default: off)")
     p.set_defaults(func=_cmd_synthetic)
 
     from swdkit.data.io._download import DOWNLOAD_VERSIONS

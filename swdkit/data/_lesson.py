@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from swdkit._checks import check_choice
 from swdkit.data._split import Split, default_data_dir, load_split, missing_hint, split_path
 from swdkit.fileio import remove_stale_temporaries
 
@@ -34,6 +35,7 @@ class LessonData:
         class_names: the K class names; ``n_classes`` = K.
         data_dir: the folder read.
         source: ``"synthetic"`` or ``"so2sat"``.
+        sar_input: what ``sar`` holds (:data:`swdkit.data.SAR_INPUTS`).
     """
 
     train: Split
@@ -44,6 +46,7 @@ class LessonData:
     n_classes: int
     data_dir: Path
     source: str
+    sar_input: str = "re_im"
 
 
 def _file_attrs(path: Path) -> dict[str, Any] | None:
@@ -98,7 +101,7 @@ def ensure_synthetic(root: str | os.PathLike, *, n_train: int | None = None,
 def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
                      classes: str | Sequence[int] = "lowrise", max_train: int | None = None,
                      max_val: int | None = None, max_test: int | None = None,
-                     sar_norm: str = "standard") -> LessonData:
+                     sar_norm: str = "standard", sar_input: str = "re_im") -> LessonData:
     """Load training, validation and testing, normalised with training statistics only.
 
     Args:
@@ -112,6 +115,9 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
             :func:`swdkit.data.load_split`); None keeps every sample.
         sar_norm: ``"standard"``, ``"signed_log"`` or ``"robust"`` (see
             :mod:`swdkit.data._normalize`).
+        sar_input: what the SAR encoder sees, ``"re_im"`` (the paper's VV real and imaginary
+            parts) or ``"db_smooth"`` (VV intensity in dB and its 5 x 5 average in dB); see
+            :func:`swdkit.data.sar_representation`. Applied before normalisation.
 
     Returns:
         A :class:`LessonData`.
@@ -126,7 +132,9 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
             them; see :func:`ensure_synthetic`).
     """
     from swdkit.data import _normalize as normalize
+    from swdkit.data._representation import SAR_INPUTS, sar_representation
 
+    check_choice("sar_input", sar_input, SAR_INPUTS)
     if sar_norm not in normalize.SAR_NORMS:
         raise ValueError(f"sar_norm={sar_norm!r} is unknown; choose one of {normalize.SAR_NORMS}")
     if data_dir is None:
@@ -138,6 +146,7 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     limits = {"training": max_train, "validation": max_val, "testing": max_test}
     raw = {split: load_split(root, split, classes=classes, max_samples=limit)
            for split, limit in limits.items()}
+    raw = {split: replace(s, sar=sar_representation(s.sar, sar_input)) for split, s in raw.items()}
     names = {split: f"the {split} split ({split_path(root, split)})" for split in limits}
     stats = normalize.fit_normalization(raw["training"], sar_norm=sar_norm,
                                         name=names["training"])
@@ -145,4 +154,4 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     return LessonData(
         train=train, val=val, test=test, stats=stats, class_names=list(train.class_names),
         n_classes=len(train.class_names), data_dir=root,
-        source="synthetic" if is_synthetic(root) else "so2sat")
+        source="synthetic" if is_synthetic(root) else "so2sat", sar_input=sar_input)

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from swdkit._checks import check_choice, check_value, is_integer
-from swdkit.data import CLASS_SETS, SAR_NORMS
+from swdkit.data import CLASS_SETS, SAR_INPUTS, SAR_NORMS
 from swdkit.experiments._spec import FULL, Block, GridSpec
 from swdkit.methods import METHODS, resolve_config
 from swdkit.models import NORMS
@@ -40,7 +40,7 @@ _TOP_KEYS = {"name", "data_dir", "data", "config", "device", "checkpoint_dir", "
              "functions", "blocks"}
 _BLOCK_KEYS = {"name", "methods", "classes", "n_labeled", "seeds", "norm", "supcon", "config",
                "data"}
-_DATA_KEYS = {"max_train", "max_val", "max_test", "sar_norm"}
+_DATA_KEYS = {"max_train", "max_val", "max_test", "sar_norm", "sar_input"}
 _FUNCTION_KEYS = {"run", "load_data"}
 
 
@@ -110,11 +110,13 @@ def _unknown_keys(raw: dict[str, Any], valid: set[str], where: str, under: str =
 def _check_data(data: dict[str, Any], where: str) -> dict[str, Any]:
     _unknown_keys(data, _DATA_KEYS, where, under="under 'data': ")
     try:
-        for name in sorted(set(data) - {"sar_norm"}):
+        for name in sorted(set(data) - {"sar_norm", "sar_input"}):
             check_value(name, data[name], "positive integer", allow_none=True,
                         hint="samples to keep (null: all)")
         if "sar_norm" in data:
             check_choice("sar_norm", data["sar_norm"], SAR_NORMS)
+        if "sar_input" in data:
+            check_choice("sar_input", data["sar_input"], SAR_INPUTS)
     except (TypeError, ValueError) as err:
         raise ValueError(f"{where}: under 'data': {err}") from None
     return data

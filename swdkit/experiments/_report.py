@@ -39,11 +39,13 @@ from swdkit.notebooks._records import save_figure
 FIGURES = {"fig1_accuracy_vs_labels": figure_accuracy_vs_labels, "fig2_norm": figure_norm,
            "fig3_supcon": figure_supcon}
 # Paired comparisons in the report: (factor, A, B); a row per cell where both were run.
+# The last method rows set learned methods against the classical floor, ``features``.
 COMPARISONS = [("method", "swd", "sar_only"), ("method", "swd", "finetune"),
                ("method", "finetune", "sar_only"), ("method", "mmd", "swd"),
                ("method", "coral", "swd"), ("method", "max_sliced", "swd"),
-               ("method", "semisup", "swd"), ("norm", "instance", "batch"),
-               ("supcon", True, False)]
+               ("method", "semisup", "swd"), ("method", "sar_only", "features"),
+               ("method", "finetune", "features"), ("method", "swd", "features"),
+               ("norm", "instance", "batch"), ("supcon", True, False)]
 
 
 _NOT_A_NUMBER = "not judged: a run without a finite accuracy"

@@ -136,6 +136,13 @@ def make_record(settings: dict[str, Any], result: Any, *, wall_seconds: float,
         "history": json_ready(_get(result, "history"), strict=False),
         "confusion": json_ready(_get(result, "confusion"), strict=False),
     }
+    history = results["history"] or []
+    if history and isinstance(history[-1], dict) and "val_accuracy" in history[-1]:
+        # the validation cities' accuracy of the final network: what choices are made on
+        results["val_accuracy"] = history[-1]["val_accuracy"]
+    initial = _get(result, "initial_probe")
+    if initial:
+        results["probe_before"] = json_ready(initial, strict=False)
     pretrain = _get(result, "pretrain")
     if pretrain is not None:
         results["eo_val_accuracy"] = json_ready(_get(pretrain, "eo_val_accuracy"), strict=False)

@@ -42,7 +42,9 @@ _SHARED = {"compile": "compile", "progress": "progress"}
 _SAR_PHASE = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "select": "select",
               "probe_size": "probe_size", **_SHARED}
 _ALIGN = {**_SAR_PHASE, "alpha": "alpha", "beta": "beta", "n_projections": "n_projections",
-          "eo_per_class": "eo_per_class", "unlabeled_batch": "unlabeled_batch"}
+          "eo_per_class": "eo_per_class", "unlabeled_batch": "unlabeled_batch",
+          "eo_side": "eo_side", "scale": "align_scale", "warmup_epochs": "warmup_epochs",
+          "sar_init": "align_sar_init"}
 PHASE_FIELDS: dict[type[TrainConfig], dict[str, str]] = {
     PretrainConfig: {"epochs": "pretrain_epochs", "batch_size": "pretrain_batch_size",
                      "lr": "pretrain_lr", "supcon_weight": "supcon_weight",
@@ -78,6 +80,9 @@ class MethodConfig:
         lr: Adam learning rate of the SAR phase.
         alpha, beta, n_projections, eo_per_class, unlabeled_batch: the alignment phase
             (:class:`swdkit.train.AlignConfig`).
+        eo_side, align_scale, warmup_epochs, align_sar_init: the alignment's remedies for the
+            collapse (``eo_side``, ``scale``, ``warmup_epochs`` and ``sar_init`` of
+            :class:`swdkit.train.AlignConfig`).
         sar_init: how fine-tuning starts the SAR encoder (:func:`swdkit.train.finetune`).
         gamma, contrastive_temperature, contrastive_unlabeled, phase: the semi-supervised
             contrastive term of ``"semisup"`` (:class:`swdkit.train.SemisupConfig`).
@@ -107,6 +112,10 @@ class MethodConfig:
     n_projections: int = _default(AlignConfig, "n_projections")
     eo_per_class: int = _default(AlignConfig, "eo_per_class")
     unlabeled_batch: int = _default(AlignConfig, "unlabeled_batch")
+    eo_side: str = _default(AlignConfig, "eo_side")
+    align_scale: str = _default(AlignConfig, "scale")
+    warmup_epochs: int = _default(AlignConfig, "warmup_epochs")
+    align_sar_init: str = _default(AlignConfig, "sar_init")
     sar_init: str = _default(FinetuneConfig, "sar_init")
     gamma: float = _default(SemisupConfig, "gamma")
     contrastive_temperature: float = _default(SemisupConfig, "temperature")

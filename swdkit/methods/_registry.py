@@ -4,6 +4,9 @@
 :data:`METHODS`; adding a method means adding one :class:`Method` here. Every method runs
 after the same start (:func:`swdkit.methods.start_run`: labeled subset, initial weights, cached
 EO pretraining) and is evaluated the same way, so runs with one seed pair up across methods.
+A method without a network (``features``, the classical floor) gives a ``fit`` instead of a
+``sar_phase``: ``run_method`` hands it the same labeled subset and evaluates its predictions on
+the same splits.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from swdkit import train
 from swdkit.methods._config import phase_config
+from swdkit.methods._features import fit_features_method
 
 
 @dataclass(frozen=True)
@@ -26,13 +30,26 @@ class Method:
         pretrain: starts from the EO-pretrained network (False: a fresh network).
         sar_phase: ``sar_phase(run, data) -> TrainResult`` trains ``run.net`` on the SAR side
             (``run`` a :class:`swdkit.methods.RunStart`, ``data`` a
-            :class:`swdkit.data.LessonData`).
+            :class:`swdkit.data.LessonData`); None for a method without a network.
+        fit: for a method without a network (and then no ``sar_phase``, no ``pretrain``):
+            ``fit(sar (n, 2, 32, 32), labels (n,), data) -> model`` trained on the labeled SAR,
+            with ``model.predict(sar (m, 2, 32, 32)) -> (m,)`` labels and ``model.settings``
+            (a dict, the run's ``config``).
     """
 
     name: str
     summary: str
     pretrain: bool
-    sar_phase: Callable[[Any, Any], Any]
+    sar_phase: Callable[[Any, Any], Any] | None
+    fit: Callable[[Any, Any, Any], Any] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.sar_phase is None) == (self.fit is None):
+            raise ValueError(f"method {self.name!r} needs exactly one of sar_phase (a network "
+                             f"method) and fit (a method without a network)")
+        if self.fit is not None and self.pretrain:
+            raise ValueError(f"method {self.name!r} has no network to pretrain; set "
+                             f"pretrain=False")
 
 
 def _monitoring(data: Any) -> dict[str, Any]:
@@ -75,9 +92,13 @@ _ALL = (
            _aligned("max_sliced")),
     Method("semisup", "swd plus a semi-supervised contrastive term on the SAR encoder", True,
            _semisup),
+    Method("features", "linear discriminant on classical SAR texture statistics (no network)",
+           False, None, fit=fit_features_method),
 )
 REGISTRY: dict[str, Method] = {m.name: m for m in _ALL}
 METHODS: tuple[str, ...] = tuple(REGISTRY)
+# The methods that train a network (their results carry ``net``); the rest use ``fit``.
+NETWORK_METHODS: tuple[str, ...] = tuple(m.name for m in _ALL if m.fit is None)
 
 
 def get_method(name: Any) -> Method:

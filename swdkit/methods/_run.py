@@ -10,6 +10,9 @@ the same labeled samples and starts from the same weights. All training SAR is t
 pool (the labeled samples included, as in the paper's setting). The validation split serves only
 as the probe (``sw_probe``, snapshots) and for ``val_accuracy`` in the history; the lessons
 report the last epoch (``select="last"``).
+
+A method without a network (the registry's ``fit``, e.g. ``features``) gets the same labeled
+subset, is fitted on it alone and evaluated on the same splits (:func:`run_fitted`).
 """
 
 from __future__ import annotations
@@ -18,11 +21,12 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 
-from swdkit._checks import check_value
+from swdkit._checks import check_choice, check_value
 from swdkit.device import pick_device
 from swdkit.methods._config import MethodConfig, resolve_config
 from swdkit.methods._pretrained import PretrainedEO, build_net, load_or_pretrain_eo
@@ -40,15 +44,21 @@ class MethodResult:
         test_accuracy: SAR test accuracy.
         per_class_accuracy: SAR test accuracy per class, ``(K,)`` list.
         confusion: SAR test confusion matrix ``(K, K)`` (rows true, columns predicted).
-        eo_test_accuracy: EO test accuracy of the final network (None for ``sar_only``).
-        history: the SAR phase's per-epoch history.
-        pretrain: the EO pretraining record (None for ``sar_only``).
+        eo_test_accuracy: EO test accuracy of the final network (None for ``sar_only`` and
+            methods without a network).
+        history: the SAR phase's per-epoch history (one entry for a method without a network:
+            ``labeled_accuracy``, ``val_accuracy``, ``seconds`` of the fit).
+        pretrain: the EO pretraining record (None for ``sar_only`` and ``features``).
         snapshots: per-epoch :class:`swdkit.train.Snapshot` s of the validation probe (empty
             unless asked for).
         seconds: wall time of the whole run (pretraining or cache loading included).
         labeled_indices: int64 ``(n,)`` indices into the training split.
-        config: the :class:`MethodConfig` used, as a dict.
-        net: the trained network (on the CPU).
+        config: the :class:`MethodConfig` used, as a dict (a method without a network: its
+            model's ``settings``).
+        net: the trained network (on the CPU); None for a method without a network.
+        initial_probe: the validation probe's measurements before the SAR phase (SW, SAR
+            accuracy, embedding scale; :func:`swdkit.train.collapse_factor` compares them with
+            ``history``).
     """
 
     method: str
@@ -67,6 +77,7 @@ class MethodResult:
     labeled_indices: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     config: dict[str, Any] = field(default_factory=dict)
     net: YNet | None = None
+    initial_probe: dict[str, float] = field(default_factory=dict)
 
 
 def _check_data(data: Any) -> None:
@@ -95,9 +106,15 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
         checkpoint_dir: cache of EO pretraining (None: pretrain every time).
         snapshots: keep per-epoch embedding snapshots of the validation probe.
+
+    A method without a network ignores ``supcon``, ``device``, ``checkpoint_dir`` and
+    ``snapshots``; ``norm`` is only recorded and ``config`` only checked.
     """
     start = time.perf_counter()
     chosen = get_method(method)
+    if chosen.fit is not None:
+        return run_fitted(data, method=method, n_labeled=n_labeled, seed=seed, norm=norm,
+                          config=config, start=start)
     run = start_run(data, n_labeled=n_labeled, seed=seed, norm=norm, supcon=supcon,
                     config=config, device=device, checkpoint_dir=checkpoint_dir,
                     snapshots=snapshots, pretrain=chosen.pretrain)
@@ -135,6 +152,20 @@ class RunStart:
     common: dict[str, Any]
 
 
+def _labeled_subset(data: Any, *, n_labeled: int | str | None, seed: Any,
+                    config: Any) -> tuple[int, MethodConfig, np.ndarray]:
+    """The checked seed, the resolved config and the labeled indices every method shares."""
+    from swdkit.data import few_shot_indices
+
+    _check_data(data)
+    seed = check_value("seed", seed, "integer >= 0")
+    cfg = resolve_config(config)
+    labeled = few_shot_indices(data.train.labels, n_labeled, seed=seed)
+    if len(labeled) == 0:
+        raise ValueError("n_labeled must be at least 1 for a SAR phase, got 0")
+    return seed, cfg, labeled
+
+
 def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, supcon: bool,
               config: Any, device: str, checkpoint_dir: Any, snapshots: bool,
               pretrain: bool = True) -> RunStart:
@@ -143,15 +174,8 @@ def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, s
     Arguments as for :func:`run_method`. Two methods started with the same arguments get the
     same labeled subset, initial weights and EO pretraining, so their results pair up.
     """
-    from swdkit.data import few_shot_indices
-
-    _check_data(data)
-    seed = check_value("seed", seed, "integer >= 0")
-    cfg = resolve_config(config)
+    seed, cfg, labeled = _labeled_subset(data, n_labeled=n_labeled, seed=seed, config=config)
     dev = pick_device(device)
-    labeled = few_shot_indices(data.train.labels, n_labeled, seed=seed)
-    if len(labeled) == 0:
-        raise ValueError("n_labeled must be at least 1 for a SAR phase, got 0")
     net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
     pretrained = None
     if pretrain:
@@ -188,4 +212,49 @@ def finish_run(run: RunStart, data: Any, *, method: str, phase: Any,
         confusion=sar_test.confusion.tolist(), eo_test_accuracy=eo_test,
         history=phase.history, pretrain=run.pretrained, snapshots=phase.snapshots,
         seconds=time.perf_counter() - start, labeled_indices=run.labeled,
-        config=run.cfg.to_dict(), net=net.cpu())
+        config=run.cfg.to_dict(), net=net.cpu(), initial_probe=dict(phase.initial))
+
+
+def _scores(model: Any, split: Any, n_classes: int) -> tuple[float, list[float], np.ndarray]:
+    """Accuracy, per-class accuracy (NaN for an absent class) and ``(K, K)`` confusion."""
+    y = np.asarray(split.labels, dtype=np.int64)
+    pred = np.asarray(model.predict(split.sar), dtype=np.int64)
+    conf = np.bincount(y * n_classes + pred, minlength=n_classes**2).reshape(n_classes,
+                                                                             n_classes)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_class = np.diag(conf) / conf.sum(axis=1)
+    return float(np.trace(conf) / max(conf.sum(), 1)), per_class.tolist(), conf
+
+
+def run_fitted(data: Any, *, method: str, n_labeled: int | str | None, seed: int,
+               norm: str = "instance", config: Any = None,
+               start: float | None = None) -> MethodResult:
+    """Run a method without a network (the registry's ``fit``) as :func:`run_method` would.
+
+    The labeled subset is the one every method gets for ``seed``; the model is fitted on it
+    alone and scored on ``data.test`` (the result's accuracies) and ``data.val`` (the history's
+    ``val_accuracy``). Arguments as for :func:`run_method`; ``start`` is the
+    ``time.perf_counter()`` at which the run began (None: now).
+    """
+    from swdkit.models import NORMS
+
+    start = time.perf_counter() if start is None else start
+    chosen = get_method(method)
+    if chosen.fit is None:
+        raise ValueError(f"method {method!r} trains a network; use run_method")
+    check_choice("norm", norm, NORMS)
+    seed, _, labeled = _labeled_subset(data, n_labeled=n_labeled, seed=seed, config=config)
+    fit_start = time.perf_counter()
+    model = chosen.fit(data.train.sar[labeled], data.train.labels[labeled], data)
+    fit_seconds = time.perf_counter() - fit_start
+    k = int(data.n_classes)
+    labeled_split = SimpleNamespace(sar=data.train.sar[labeled], labels=data.train.labels[labeled])
+    history = [{"epoch": 1, "labeled_accuracy": _scores(model, labeled_split, k)[0],
+                "val_accuracy": _scores(model, data.val, k)[0], "seconds": fit_seconds}]
+    accuracy, per_class, conf = _scores(model, data.test, k)
+    return MethodResult(
+        method=method, n_labeled=None if n_labeled in (None, "full") else int(n_labeled),
+        seed=seed, norm=norm, supcon=False, test_accuracy=accuracy,
+        per_class_accuracy=per_class, confusion=conf.tolist(), eo_test_accuracy=None,
+        history=history, pretrain=None, seconds=time.perf_counter() - start,
+        labeled_indices=labeled, config=dict(model.settings), net=None)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from swdkit.train._align import (
     DISCREPANCIES,
+    EO_SIDES,
+    SCALES,
     AlignConfig,
     align_domains,
     align_embeddings,
@@ -51,19 +53,20 @@ from swdkit.train._evaluate import (
     net_device,
     predict,
 )
-from swdkit.train._loop import SELECT, TrainConfig, TrainResult
+from swdkit.train._loop import SELECT, TrainConfig, TrainResult, collapse_factor
 from swdkit.train._pretrain import PretrainConfig, pretrain_eo
-from swdkit.train._probe import Probe, ProbeMeter, Snapshot, make_probe
+from swdkit.train._probe import Probe, ProbeMeter, Snapshot, embedding_scale, make_probe
 from swdkit.train._sar import SAR_INITS, FinetuneConfig, finetune, init_sar_encoder, train_sar_only
 from swdkit.train._semisup import SemisupConfig, align_semisup
 
 __all__ = [
-    "AlignConfig", "ClassSampler", "DISCREPANCIES", "Evaluation", "FinetuneConfig",
-    "PretrainConfig", "Probe", "ProbeMeter", "SAR_INITS", "SELECT", "SemisupConfig", "Snapshot",
-    "TrainConfig", "TrainResult", "align_domains", "align_embeddings", "align_semisup",
-    "augment", "class_conditional", "confusion_matrix", "discrepancy", "embed_all",
-    "epoch_batches", "evaluate", "finetune", "image_tensor", "init_sar_encoder", "knn_accuracy",
-    "labeled_tensors", "make_generator", "make_probe", "net_device", "pairwise_distances",
-    "predict", "prepare_batch", "pretrain_eo", "random_dihedral", "random_phase",
-    "random_shift", "sar_view", "silhouette", "train_sar_only", "two_views",
+    "AlignConfig", "ClassSampler", "DISCREPANCIES", "EO_SIDES", "Evaluation", "FinetuneConfig",
+    "PretrainConfig", "Probe", "ProbeMeter", "SAR_INITS", "SCALES", "SELECT", "SemisupConfig",
+    "Snapshot", "TrainConfig", "TrainResult", "align_domains", "align_embeddings",
+    "align_semisup", "augment", "class_conditional", "collapse_factor", "confusion_matrix",
+    "discrepancy", "embed_all", "embedding_scale", "epoch_batches", "evaluate", "finetune",
+    "image_tensor", "init_sar_encoder", "knn_accuracy", "labeled_tensors", "make_generator",
+    "make_probe", "net_device", "pairwise_distances", "predict", "prepare_batch", "pretrain_eo",
+    "random_dihedral", "random_phase", "random_shift", "sar_view", "silhouette",
+    "train_sar_only", "two_views",
 ]

@@ -6,7 +6,21 @@ SAR image classification", Remote Sensing 11(11):1374, 2019: cross-entropy on EO
 few labeled SAR, plus ``alpha`` times the sliced Wasserstein distance between the EO and the
 unlabeled-SAR embeddings and ``beta`` times its class-conditional version on the labeled SAR.
 ``discrepancy`` replaces SW by max-sliced SW, MMD or CORAL in both terms, with the same loop,
-so alignment losses can be compared. Public through :mod:`swdkit.train._phases`.
+so alignment losses can be compared. Public through :mod:`swdkit.train`.
+
+Remedies for the alignment collapse (options of :class:`AlignConfig`; the defaults are the
+paper's formulation). Trained end to end, the cheapest way for the network to lower
+``alpha * SW_2^2`` is to shrink every embedding, EO included: SW scales with the square of the
+embedding scale, so in the first epoch the pretrained EO cloud lost most of its spread and the
+EO knowledge was wiped and relearned (``TrainResult.history`` records the scale each epoch,
+:func:`swdkit.train.collapse_factor` reads it off). ``eo_side="frozen"`` keeps phi and h as a
+fixed teacher (only psi moves, onto a target that cannot move), ``"frozen_encoder"`` keeps phi
+only; ``scale="eo_spread"`` divides both distances by the (detached) mean per-dimension variance
+of the EO batch, so shrinking both clouds together buys nothing (measured: alone it does not
+stop the collapse, because the fresh SAR cloud starts a hundred times smaller than the EO one and
+the EO cloud still moves onto it); ``warmup_epochs`` ramps alpha and beta linearly from 0 over
+that many epochs; ``sar_init="eo"`` starts psi from phi's weights (all but the first
+convolution), as fine-tuning does.
 """
 
 from __future__ import annotations
@@ -18,12 +32,15 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from swdkit._checks import check_fields
+from swdkit._checks import check_choice, check_fields
 from swdkit.device import autocast
 from swdkit.train import _batches, _loop
 from swdkit.train._loop import TrainConfig, TrainResult
+from swdkit.train._sar import SAR_INITS, init_sar_encoder
 
 DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
+EO_SIDES = ("train", "frozen_encoder", "frozen")
+SCALES = ("raw", "eo_spread")
 
 # extra_term(psi, x_labeled, y_labeled, x_unlabeled_pool) -> (name, weight, value)
 ExtraTerm = Callable[[Any, torch.Tensor, torch.Tensor, torch.Tensor],
@@ -42,6 +59,8 @@ class AlignConfig(TrainConfig):
             weights are not rescaled per discrepancy.
         eo_per_class: EO samples of every class per step.
         unlabeled_batch: unlabeled SAR samples per step.
+        eo_side, scale, warmup_epochs, sar_init: the remedies of the module docstring
+            (``"train"``, ``"raw"``, 0, ``"random"``: the paper's formulation).
     """
 
     alpha: float = 10.0
@@ -50,14 +69,20 @@ class AlignConfig(TrainConfig):
     discrepancy: str = "swd"
     eo_per_class: int = 16
     unlabeled_batch: int = 64
+    eo_side: str = "train"
+    scale: str = "raw"
+    warmup_epochs: int = 0
+    sar_init: str = "random"
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.discrepancy not in DISCREPANCIES:
-            raise ValueError(f"discrepancy must be one of {DISCREPANCIES}, got "
-                             f"{self.discrepancy!r}")
+        check_choice("discrepancy", self.discrepancy, DISCREPANCIES)
         check_fields(self, "number >= 0", "alpha", "beta")
         check_fields(self, "positive integer", "n_projections", "eo_per_class", "unlabeled_batch")
+        check_choice("eo_side", self.eo_side, EO_SIDES)
+        check_choice("scale", self.scale, SCALES)
+        check_choice("sar_init", self.sar_init, SAR_INITS)
+        check_fields(self, "integer >= 0", "warmup_epochs")
 
 
 def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
@@ -155,6 +180,7 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         desc: the progress bar's label.
     """
     device = _loop.setup_phase(net, cfg, AlignConfig)
+    init_sar_encoder(net, cfg.sar_init)
     k = net.n_classes
     xe, ye = _batches.labeled_tensors(eo, name="eo", device=device,
                                       channels=net.config["eo_channels"], n_classes=k)
@@ -168,6 +194,8 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     psi = _loop.maybe_compile(net.sar_encoder, cfg.compile)
     n_lab = min(cfg.batch_size, len(xl))
     embed_dim = net.config["embed_dim"]
+    frozen_eo = cfg.eo_side != "train"
+    steps_done = [0]
 
     def batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
         unl = _batches.epoch_batches(len(xu), cfg.unlabeled_batch, gen, cfg.steps_per_epoch)
@@ -179,8 +207,11 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         iu, il = (i.to(device) for i in batch)
         ie = sampler.draw(cfg.eo_per_class, gen)
         x_sar = torch.cat([xl[il], xu[iu]])
+        if frozen_eo:  # a fixed teacher: no gradient, batch norm statistics kept
+            net.eo_encoder.eval()
         with autocast(device):
-            z_eo = phi(_batches.prepare_batch(xe[ie]))
+            with torch.set_grad_enabled(not frozen_eo):
+                z_eo = phi(_batches.prepare_batch(xe[ie]))
             z_sar = psi(_batches.prepare_batch(x_sar))
             logits_eo, logits_lab = net.classify(z_eo), net.classify(z_sar[:n_lab])
         z_eo, z_sar = z_eo.float(), z_sar.float()
@@ -194,10 +225,13 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
                  "ce_sar": F.cross_entropy(logits_lab.float(), yl[il]),
                  "marginal": marginal, "conditional": conditional}
         terms["loss"] = terms["ce_eo"] + terms["ce_sar"]
+        weight = _ramp(steps_done, cfg, len(xu))
+        if cfg.scale == "eo_spread":
+            weight = weight / z_eo.detach().var(dim=0, unbiased=False).mean().clamp_min(1e-8)
         if cfg.alpha > 0:
-            terms["loss"] = terms["loss"] + cfg.alpha * marginal
+            terms["loss"] = terms["loss"] + cfg.alpha * weight * marginal
         if cfg.beta > 0:
-            terms["loss"] = terms["loss"] + cfg.beta * conditional
+            terms["loss"] = terms["loss"] + cfg.beta * weight * conditional
         if extra_term is not None:
             name, weight, value = extra_term(psi, xl[il], yl[il], xu)
             terms[name] = value
@@ -207,8 +241,20 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     accuracy, meter = _loop.phase_measures(net, cfg, device, domain="sar", labeled=(xl, yl),
                                            val=val, probe=probe,
                                            fallback_probe=((xe, ye), (xl, yl)))
-    params = [*net.eo_encoder.parameters(), *net.sar_encoder.parameters(),
-              *net.head.parameters(), *extra_params]
+    params = [*net.sar_encoder.parameters(), *extra_params]
+    params += [] if frozen_eo else list(net.eo_encoder.parameters())
+    params += [] if cfg.eo_side == "frozen" else list(net.head.parameters())
     return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
                             accuracy=accuracy, probe=meter,
                             desc=desc or f"alignment ({cfg.discrepancy})")
+
+
+def _ramp(steps_done: list[int], cfg: AlignConfig, pool: int) -> float:
+    """The warm-up factor of alpha and beta for the next step (and count the step): rises
+    linearly from ``1 / ramp`` to 1 over ``warmup_epochs`` epochs of ``ramp`` steps."""
+    steps_done[0] += 1
+    if cfg.warmup_epochs == 0:
+        return 1.0
+    per_epoch = cfg.steps_per_epoch or -(-pool // cfg.unlabeled_batch)
+    return min(1.0, steps_done[0] / (cfg.warmup_epochs * per_epoch))
+

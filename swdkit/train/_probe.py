@@ -106,7 +106,8 @@ class ProbeMeter:
     @torch.no_grad()
     def measure(self, net: Any, epoch: int, *, keep: bool) -> tuple[dict[str, float],
                                                                      Snapshot | None]:
-        """``({"sw_probe", "sar_accuracy"}, Snapshot or None)`` after ``epoch``."""
+        """``(values, Snapshot or None)`` after ``epoch``: ``sw_probe``, ``sar_accuracy`` and
+        the embedding scale of both domains (:func:`embedding_scale`)."""
         from swdkit.losses import sliced_wasserstein
 
         p = self.probe
@@ -114,9 +115,29 @@ class ProbeMeter:
         z_sar = embed_all(net, p.sar, "sar")
         sw = float(sliced_wasserstein(z_eo, z_sar, projections=self.projections))
         acc = float((net.classify(z_sar).argmax(1) == p.sar_labels).float().mean())
+        values = {"sw_probe": sw, "sar_accuracy": acc, **embedding_scale(z_eo, z_sar, sw)}
         snap = None
         if keep:
             snap = Snapshot(epoch=epoch, eo=z_eo.cpu().numpy(), sar=z_sar.cpu().numpy(),
                             eo_labels=p.eo_labels.cpu().numpy(),
                             sar_labels=p.sar_labels.cpu().numpy(), sw=sw, sar_accuracy=acc)
-        return {"sw_probe": sw, "sar_accuracy": acc}, snap
+        return values, snap
+
+
+def embedding_scale(z_eo: torch.Tensor, z_sar: torch.Tensor, sw: float) -> dict[str, float]:
+    """How large the two embedding clouds are, and SW relative to that size.
+
+    SW_2^2 grows with the square of the embeddings' scale: shrinking both clouds by a factor
+    ``s`` divides it by ``s^2`` without aligning anything. So next to SW this records, for
+    ``z_eo (n, D)`` and ``z_sar (m, D)``: the mean Euclidean norm of each cloud (``eo_norm``,
+    ``sar_norm``), the mean over dimensions of each cloud's standard deviation (``eo_spread``,
+    ``sar_spread``), and ``sw_relative = SW_2^2 / mean_d Var(z_eo[:, d])``, SW in units of the EO
+    cloud's own variance: it falls only when the clouds move onto each other, not when they
+    shrink together.
+    """
+    eo_var = z_eo.float().var(dim=0, unbiased=False)
+    return {"eo_norm": float(z_eo.float().norm(dim=1).mean()),
+            "sar_norm": float(z_sar.float().norm(dim=1).mean()),
+            "eo_spread": float(eo_var.sqrt().mean()),
+            "sar_spread": float(z_sar.float().std(dim=0, unbiased=False).mean()),
+            "sw_relative": sw / max(float(eo_var.mean()), 1e-12)}

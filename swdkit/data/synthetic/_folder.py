@@ -8,13 +8,13 @@ generator attributes.
 
 from __future__ import annotations
 
-import math
 import os
 from pathlib import Path
 
 import numpy as np
 
 from swdkit._checks import check_value
+from swdkit.data.synthetic._options import RadarOptions
 from swdkit.data.synthetic._splits import N_CLASSES, SPLITS
 from swdkit.fileio import foreign_entries
 
@@ -40,19 +40,6 @@ def checked_sizes(n_train: int, n_val: int, n_test: int, seed: int) -> tuple[dic
              "validation": check_value("n_val", n_val, "positive integer", hint=PER_CLASS),
              "testing": check_value("n_test", n_test, "positive integer", hint=PER_CLASS)}
     return sizes, check_value("seed", seed, "integer >= 0")
-
-
-def check_scatterer_db(scatterer_db: float | None) -> float | None:
-    """The bright-scatterer knob: None (no point scatterers) or a finite number of dB."""
-    return check_value("scatterer_db", scatterer_db, "number", allow_none=True,
-                       hint="dB relative to the calibrated default; None turns them off")
-
-
-def _same_knob(stored: object, asked: float | None) -> bool:
-    """A file's ``scatterer_db`` attribute (NaN for None; absent in version 1) against a knob."""
-    if not isinstance(stored, (int, float)):
-        return False
-    return math.isnan(stored) if asked is None else stored == asked
 
 
 def read_attributes(path: str | os.PathLike) -> dict | None:
@@ -109,16 +96,21 @@ def check_output_folder(root: str | os.PathLike) -> Path:
 
 def synthetic_matches(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
                       n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST,
-                      seed: int = 0, scatterer_db: float | None = 0.0) -> bool:
+                      seed: int = 0, scatterer_db: float | None = 0.0, looks: int = 1,
+                      twin: float | None = None) -> bool:
     """Whether ``root`` holds exactly the set ``make_synthetic`` would write for these arguments.
 
     True when all three files exist, open, carry this generator's name and version, the seed,
-    the three per-class sizes and the scatterer knob, and have datasets of the expected shapes.
-    A missing, partial or foreign file gives False (never an exception), so callers can
-    regenerate.
+    the three per-class sizes and the radar knobs (``scatterer_db``, ``looks``, ``twin``:
+    :meth:`swdkit.data.synthetic._options.RadarOptions.matches`), and have datasets of the
+    expected shapes. A missing, partial or foreign file gives False (never an exception), so
+    callers can regenerate.
+
+    Raises:
+        TypeError, ValueError: an argument itself is wrong (as for ``make_synthetic``).
     """
     sizes, seed = checked_sizes(n_train, n_val, n_test, seed)
-    knob = check_scatterer_db(scatterer_db)
+    knobs = RadarOptions(scatterer_db, looks, twin)
     import h5py
 
     for split in SPLITS:
@@ -130,7 +122,7 @@ def synthetic_matches(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN
                     "seed": seed, "n_train": sizes["training"], "n_val": sizes["validation"],
                     "n_test": sizes["testing"], "split": split}
         if any(attrs.get(k) != v for k, v in expected.items()) \
-                or not _same_knob(attrs.get("scatterer_db"), knob):
+                or not knobs.matches(attrs):
             return False
         n = N_CLASSES * sizes[split]
         try:

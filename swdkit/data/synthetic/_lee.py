@@ -18,9 +18,10 @@ polarimetric covariance matrix the same weight ``b`` is applied to every element
 the span ``C11 + C22`` (Lee, Grunes and De Grandi, "Polarimetric SAR speckle filtering and its
 implication for classification", IEEE TGRS 37(5), 2363-2373, 1999), so the filtered matrix stays
 a valid covariance matrix. This module does exactly that, with a square window (the 1999 paper
-adds edge-aligned windows; we do not). The window (5 x 5) and the number of looks (1: the
-unfiltered channels are single-look complex) are assumptions: the So2Sat paper does not state
-its filter settings.
+adds edge-aligned windows; we do not). The window (5 x 5) and the number of looks are
+assumptions: the So2Sat paper does not state its filter settings. ``LEE_LOOKS = 1`` matches the
+generator's default single-look channels; with the generator's ``looks = L`` the filter is given
+the ``L``-look covariance and ``L`` (:func:`swdkit.data.synthetic._sar.render_sar`).
 """
 
 from __future__ import annotations
@@ -106,6 +107,25 @@ def lee_filter_covariance(s_vh: np.ndarray, s_vv: np.ndarray, window: int = LEE_
     c11 = (s_vh.real.astype(np.float64) ** 2 + s_vh.imag.astype(np.float64) ** 2)
     c22 = (s_vv.real.astype(np.float64) ** 2 + s_vv.imag.astype(np.float64) ** 2)
     c12 = s_vh.astype(np.complex128) * np.conj(s_vv.astype(np.complex128))
+    return lee_filter_matrix(c11, c22, c12, window, looks)
+
+
+def lee_filter_matrix(c11: np.ndarray, c22: np.ndarray, c12: np.ndarray,
+                      window: int = LEE_WINDOW, looks: float = LEE_LOOKS
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Lee-filtered elements of a given 2 x 2 covariance matrix per pixel (for example an
+    ``L``-look one, ``C = (1/L) sum_l s_l s_l^H``): each element ``C`` becomes
+    ``mean + b (C - mean)`` with the common weight ``b`` of the span ``C11 + C22``.
+
+    Args:
+        c11, c22: float64 ``(n, H, W)`` intensities (the diagonal).
+        c12: complex128 ``(n, H, W)`` off-diagonal.
+        window: odd window side.
+        looks: equivalent number of looks of ``C``.
+
+    Returns:
+        ``(C11_hat, C22_hat, C12_hat)``: float64, float64, complex128, each ``(n, H, W)``.
+    """
     b = lee_weight(c11 + c22, window, looks)
     out = []
     for c in (c11, c22, c12):

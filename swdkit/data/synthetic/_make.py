@@ -23,7 +23,17 @@ How a sample is made (one module per step):
    :mod:`swdkit.data.synthetic._lee`): per-material C-band sigma0, radar shadow, double
    bounce, layover, a K-distributed texture, circular complex Gaussian speckle, rare bright
    point scatterers at building corners (``scatterer_db`` shifts their strength; None removes
-   them), the Lee-filtered covariance channels.
+   them), ``looks`` independent looks averaged (default 1: single-look), the Lee-filtered
+   covariance channels.
+5. Twin (``twin``, off by default; :mod:`swdkit.data.synthetic._twin`): the VV channels replaced
+   by a fixed noisy linear map of the optical RGB, a radar that carries exactly the optical
+   image's class information behind a large domain shift.
+
+The radar knobs (:class:`swdkit.data.synthetic._options.RadarOptions`): ``scatterer_db``
+(default 0.0), ``looks`` (default 1) and ``twin`` (default None); their defaults give generator
+version 2's arrays bit for bit (``tests/test_synthetic_knobs.py`` holds their digest). ``looks``
+is the physical informativeness knob: speckle's coefficient of variation is ``1 / sqrt(looks)``,
+so more looks, more class information in the radar.
 
 Calibration (generator version 2). Every channel's mean and standard deviation is within the
 target of :mod:`swdkit.data.synthetic._calibration` (standard deviation within a factor 1.5,
@@ -36,7 +46,8 @@ Difficulty knobs. What makes the task hard is set by physics- or definition-moti
 each documented where it lives and none tuned to make a transfer method or a normalisation
 (instance versus batch norm) win: ``RANGE_SOFTNESS = 0.25`` (class parameter ranges widened by
 a quarter on each side so neighbouring zones overlap, :mod:`swdkit.data.synthetic._classes`),
-the per-city nuisance ranges (:mod:`swdkit.data.synthetic._cities`), single-look speckle, and
+the per-city nuisance ranges (:mod:`swdkit.data.synthetic._cities`), single-look speckle (the
+default ``looks = 1``), and
 the width of the cardinal effect (:mod:`swdkit.data.synthetic._sar`). Two changes were made
 after looking at output, and are stated here as the house rules ask: the small optical
 point-spread blur (:func:`swdkit.data.synthetic._eo.psf_blur`) was added after inspecting
@@ -71,8 +82,8 @@ of the current version):
 Reproducibility: the same ``seed`` and sizes give identical arrays however many threads render
 them (each block of ``CHUNK`` samples has its own random stream). Across machines the values
 can differ in the last floating-point bits, because numpy's vectorised ``exp``, ``log`` and
-``sin`` vary with the CPU's instruction set. The seed, sizes and generator version are stored
-as HDF5 file attributes; :func:`synthetic_matches` tells whether an existing folder holds
+``sin`` vary with the CPU's instruction set. The seed, sizes, radar knobs and generator version
+are stored as HDF5 file attributes; :func:`synthetic_matches` tells whether an existing folder holds
 exactly the requested set.
 """
 
@@ -93,9 +104,9 @@ from swdkit.data.synthetic._folder import (
     PER_CLASS,
     SPLIT_FILES,
     check_output_folder,
-    check_scatterer_db,
     checked_sizes,
 )
+from swdkit.data.synthetic._options import RadarOptions
 from swdkit.data.synthetic._splits import (
     N_CLASSES,
     SPLITS,
@@ -108,7 +119,8 @@ from swdkit.fileio import atomic_path
 
 
 def generate_split(split: str, n_per_class: int, *, seed: int = 0, workers: int | None = None,
-                   scatterer_db: float | None = 0.0) -> dict[str, np.ndarray]:
+                   scatterer_db: float | None = 0.0, looks: int = 1,
+                   twin: float | None = None) -> dict[str, np.ndarray]:
     """Render one split in memory (what :func:`make_synthetic` writes to ``<split>.h5``).
 
     Args:
@@ -117,26 +129,37 @@ def generate_split(split: str, n_per_class: int, *, seed: int = 0, workers: int 
         seed: random seed; the same seed and size give identical arrays.
         workers: render threads (default: up to 4, one per available core).
         scatterer_db: strength of the radar's bright point scatterers in dB relative to the
-            calibrated default (None: none), :func:`check_scatterer_db`.
+            calibrated default (None: none).
+        looks: independent looks averaged into the radar intensity (1: single-look; speckle's
+            coefficient of variation is ``1 / sqrt(looks)``).
+        twin: None (the rendered radar), or the twin set's relative noise level: VV real and
+            imaginary become a fixed noisy linear map of the RGB
+            (:mod:`swdkit.data.synthetic._twin`).
 
     Returns:
         dict with ``sen1`` float32 ``(N, 32, 32, 8)``, ``sen2`` float32 ``(N, 32, 32, 10)``,
         ``label`` float32 one-hot ``(N, 17)``, ``city`` int16 ``(N,)``, shuffled.
+
+    Raises:
+        TypeError: an argument of the wrong type (a float size, a string knob).
+        ValueError: a size below 1, a negative seed, ``looks < 1``, ``twin < 0``, an unknown
+            split.
     """
     check_split(split)
     n_per_class = check_value("n_per_class", n_per_class, "positive integer", hint=PER_CLASS)
     seed = check_value("seed", seed, "integer >= 0")
-    scatterer_db = check_scatterer_db(scatterer_db)
+    options = RadarOptions(scatterer_db, looks, twin)
     blocks = [b for _, b in iter_split(split, n_per_class, seed,
-                                        workers or default_workers(), scatterer_db)]
+                                        workers or default_workers(), options)]
     return {k: np.concatenate([b[k] for b in blocks]) for k in blocks[0]}
 
 
 def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int,
-                scatterer_db: float | None) -> dict:
+                options: RadarOptions) -> dict:
     """The HDF5 file attributes of one split: generator name and version, seed, sizes and the
-    scatterer knob (NaN for None)."""
-    return {"scatterer_db": float("nan") if scatterer_db is None else float(scatterer_db),
+    radar knobs (:meth:`RadarOptions.attributes`: ``scatterer_db``, ``looks``, ``twin``; None
+    as NaN)."""
+    return {**options.attributes(),
         "generator": GENERATOR_NAME, "generator_version": GENERATOR_VERSION, "seed": seed,
         "split": split, "n_per_class": n_per_class, "n_train": sizes["training"],
         "n_val": sizes["validation"], "n_test": sizes["testing"], "n_classes": N_CLASSES,
@@ -146,7 +169,7 @@ def _attributes(split: str, n_per_class: int, sizes: dict[str, int], seed: int,
 
 
 def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int], seed: int,
-                 workers: int, bar, scatterer_db: float | None) -> None:
+                 workers: int, bar, options: RadarOptions) -> None:
     """Render ``split`` block by block straight into ``path`` (written atomically)."""
     import h5py
 
@@ -159,10 +182,10 @@ def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int]
                 "label": f.create_dataset("label", (n, N_CLASSES), dtype="f4"),
                 "city": f.create_dataset("city", (n,), dtype="i2"),
             }
-            attrs = _attributes(split, n_per_class, sizes, seed, scatterer_db)
+            attrs = _attributes(split, n_per_class, sizes, seed, options)
             for key, value in attrs.items():
                 f.attrs[key] = value
-            for start, block in iter_split(split, n_per_class, seed, workers, scatterer_db):
+            for start, block in iter_split(split, n_per_class, seed, workers, options):
                 stop = start + block["label"].shape[0]
                 for key, dset in dsets.items():
                     dset[start:stop] = block[key]
@@ -172,7 +195,8 @@ def _write_split(path: Path, split: str, n_per_class: int, sizes: dict[str, int]
 
 def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
                    n_val: int = DEFAULT_N_VAL, n_test: int = DEFAULT_N_TEST, seed: int = 0,
-                   progress: bool = True, scatterer_db: float | None = 0.0) -> Path:
+                   progress: bool = True, scatterer_db: float | None = 0.0, looks: int = 1,
+                   twin: float | None = None) -> Path:
     """Write the synthetic So2Sat-format data set: ``root/{training,validation,testing}.h5``.
 
     Each file is written under a temporary name and renamed when complete, so an interrupted
@@ -189,18 +213,23 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
         seed: random seed; the same seed and sizes give identical files' arrays.
         progress: show a tqdm progress bar.
         scatterer_db: strength of the radar's bright point scatterers, dB relative to the
-            calibrated default (None: none); recorded in the files' attributes.
+            calibrated default (None: none).
+        looks: independent looks averaged into the radar intensity (1: single-look).
+        twin: None, or the twin set's relative noise level (:func:`generate_split`).
+            The three radar knobs are recorded in the files' attributes.
 
     Returns:
         The folder, as a :class:`pathlib.Path`.
 
     Raises:
-        TypeError: a size or the seed is not an integer (a bool, a float, a string, None).
-        ValueError: a size below 1, a negative seed, ``root`` is an existing file, or it
-            holds files the generator did not write (nothing is changed then).
+        TypeError: a size or the seed is not an integer (a bool, a float, a string, None), or
+            a knob of the wrong type.
+        ValueError: a size below 1, a negative seed, ``looks < 1``, ``twin < 0``, ``root`` is
+            an existing file, or it holds files the generator did not write (nothing is
+            changed then).
     """
     sizes, seed = checked_sizes(n_train, n_val, n_test, seed)
-    scatterer_db = check_scatterer_db(scatterer_db)
+    options = RadarOptions(scatterer_db, looks, twin)
     root = check_output_folder(root)
     root.mkdir(parents=True, exist_ok=True)
     bar = None
@@ -212,7 +241,7 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
     try:
         for split in SPLITS:
             _write_split(root / SPLIT_FILES[split], split, sizes[split], sizes, seed,
-                         default_workers(), bar, scatterer_db)
+                         default_workers(), bar, options)
     finally:
         if bar is not None:
             bar.close()

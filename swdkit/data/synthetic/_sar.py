@@ -32,6 +32,18 @@ are calibrated so that ``E|S|^2 = sigma0`` (linear): the assumption is that So2S
 values are sigma0-calibrated amplitudes, giving magnitudes of about 0.03 (calm water) to 1 and
 above (bright buildings).
 
+Looks (the generator's ``looks = L``, default 1). With ``L`` independent looks (sub-apertures)
+the pixel's covariance is the mean ``C_L = (1/L) sum_l u_l u_l^H`` of ``L`` single-look vectors
+``u_l = (S_vh, S_vv)_l``, each with its own speckle but the same texture and the same bright
+points (a point target is a deterministic return present in every look). Each intensity is then
+gamma distributed with shape ``L`` and mean sigma0: speckle's coefficient of variation is
+``1 / sqrt(L)``, and over a textured area ``E[I^2] / E[I]^2 = (1 + 1/nu)(1 + 1/L)``. A single
+complex value per channel cannot hold a rank-2 matrix, so the stored channels keep the
+intensities and the multilooked VH-VV phase difference with the single-look phase of look 1:
+``S_vv = sqrt(C22_L) exp(i phi_1)``, ``S_vh = sqrt(C11_L) exp(i (phi_1 + arg C12_L))``
+(:func:`multilook`); channels 4 to 7 filter ``C_L`` itself with ``L`` looks. ``L = 1`` skips
+all of this and gives generator version 2's arrays bit for bit.
+
 Channels (So2Sat ``sen1`` order): 0 Re S_vh, 1 Im S_vh, 2 Re S_vv, 3 Im S_vv, 4 Lee-filtered
 C11 = |S_vh|^2, 5 Lee-filtered C22 = |S_vv|^2, 6 Re and 7 Im of the Lee-filtered
 C12 = S_vh conj(S_vv) (:mod:`swdkit.data.synthetic._lee`).
@@ -42,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 
 from swdkit.data.synthetic._fields import block_mean, shifted_count, shifted_max
-from swdkit.data.synthetic._lee import lee_filter_covariance
+from swdkit.data.synthetic._lee import lee_filter_covariance, lee_filter_matrix
 from swdkit.data.synthetic._materials import MATERIALS, sigma0_for
 from swdkit.data.synthetic._scatterers import scatterer_returns, texture_field
 from swdkit.data.synthetic._scenes import Scene
@@ -148,16 +160,57 @@ def speckle(rng: np.random.Generator, s_vv: np.ndarray, s_vh: np.ndarray,
     return s_vh_c, s_vv_c
 
 
+def multilook(rng: np.random.Generator, first: tuple[np.ndarray, np.ndarray],
+              sigma: tuple[np.ndarray, np.ndarray, np.ndarray],
+              points: tuple[np.ndarray, np.ndarray], looks: int
+              ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+    """Average ``looks`` independent looks into the covariance and form the complex channels.
+
+    Look 1 is ``first`` (speckle plus points, already drawn); looks 2..L are drawn here, in
+    order, each :func:`speckle` with the same covariance plus the same point returns.
+    ``C_L = (1/L) sum_l u_l u_l^H``; then ``S_vv = sqrt(C22_L) exp(i phi_1)`` and
+    ``S_vh = sqrt(C11_L) exp(i (phi_1 + arg C12_L))`` with ``phi_1 = arg S_vv`` of look 1, so
+    ``|S|^2`` are the ``L``-look intensities (gamma, shape ``L``, for a constant covariance) and
+    the VH-VV phase is the multilooked one.
+
+    Args:
+        rng: numpy generator (looks 2..L).
+        first: complex ``(S_vh, S_vv)`` of look 1, ``(n, H, W)`` each.
+        sigma: ``(s_vv, s_vh, c12)``, the covariance each look's speckle is drawn with.
+        points: complex ``(a_vh, a_vv)``, the bright points' returns (the same in every look).
+        looks: ``L >= 1``.
+
+    Returns:
+        ``(S_vh, S_vv, (C11_L, C22_L, C12_L))``: complex64 channels and the float64, float64,
+        complex128 elements of the ``L``-look covariance.
+    """
+    vh, vv = (x.astype(np.complex128) for x in first)
+    phase = np.exp(1j * np.angle(vv))
+    c11, c22, c12 = np.abs(vh) ** 2, np.abs(vv) ** 2, vh * np.conj(vv)
+    for _ in range(looks - 1):
+        vh, vv = speckle(rng, *sigma)
+        vh, vv = vh + points[0], vv + points[1]
+        c11 += np.abs(vh.astype(np.complex128)) ** 2
+        c22 += np.abs(vv.astype(np.complex128)) ** 2
+        c12 += vh.astype(np.complex128) * np.conj(vv.astype(np.complex128))
+    c11, c22, c12 = c11 / looks, c22 / looks, c12 / looks
+    s_vv = np.sqrt(c22) * phase
+    s_vh = np.sqrt(c11) * phase * np.exp(1j * np.angle(c12))
+    return s_vh.astype(np.complex64), s_vv.astype(np.complex64), (c11, c22, c12)
+
+
 def render_sar(rng: np.random.Generator, scene: Scene, nuisance: dict[str, np.ndarray],
-               scatterer_db: float | None = 0.0) -> np.ndarray:
+               scatterer_db: float | None = 0.0, looks: int = 1) -> np.ndarray:
     """Render Sentinel-1 patches of the scenes in So2Sat's ``sen1`` layout.
 
     Args:
-        rng: numpy generator (speckle).
+        rng: numpy generator (texture, speckle, points; then looks 2..L).
         scene: :class:`swdkit.data.synthetic._scenes.Scene`, ``n`` scenes.
         nuisance: output of :func:`swdkit.data.synthetic._cities.scene_nuisance`.
         scatterer_db: strength of the bright point scatterers, dB relative to the calibrated
             default (None: none; :mod:`swdkit.data.synthetic._scatterers`).
+        looks: independent looks averaged into the intensity (module docstring; 1: single-look,
+            the calibrated default, unchanged since generator version 2).
 
     Returns:
         float32 ``(n, 32, 32, 8)``: VH real, VH imaginary, VV real, VV imaginary, Lee VH
@@ -173,6 +226,10 @@ def render_sar(rng: np.random.Generator, scene: Scene, nuisance: dict[str, np.nd
     density = np.asarray(nuisance["scatterer_density"], np.float64)
     a_vh, a_vv = scatterer_returns(rng, scene, facing_walls(scene.height), density, scatterer_db)
     vh, vv = vh + a_vh, vv + a_vv
-    c11_f, c22_f, c12_f = lee_filter_covariance(vh, vv)
+    if looks == 1:
+        c11_f, c22_f, c12_f = lee_filter_covariance(vh, vv)
+    else:
+        vh, vv, cov = multilook(rng, (vh, vv), (s_vv, s_vh, c12), (a_vh, a_vv), looks)
+        c11_f, c22_f, c12_f = lee_filter_matrix(*cov, looks=float(looks))
     channels = (vh.real, vh.imag, vv.real, vv.imag, c11_f, c22_f, c12_f.real, c12_f.imag)
     return np.stack(channels, axis=-1).astype(np.float32)

@@ -16,6 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from swdkit.data.synthetic._options import DEFAULT_OPTIONS, RadarOptions
+
 SPLITS = ("training", "validation", "testing")
 N_CLASSES = 17
 N_CITIES = {"training": 10, "validation": 3, "testing": 4}
@@ -60,8 +62,8 @@ def sample_plan(split: str, n_per_class: int, seed: int) -> tuple[np.ndarray, np
 
 
 def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.ndarray],
-                   rng: np.random.Generator,
-                   scatterer_db: float | None = 0.0) -> tuple[np.ndarray, np.ndarray]:
+                   rng: np.random.Generator, scatterer_db: float | None = 0.0,
+                   looks: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Render co-registered Sentinel-1 and Sentinel-2 patches of given classes and cities.
 
     Args:
@@ -71,6 +73,8 @@ def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.nd
         rng: numpy generator.
         scatterer_db: strength of the radar's bright point scatterers, dB relative to the
             calibrated default (None: none; :mod:`swdkit.data.synthetic._scatterers`).
+        looks: independent looks averaged into the radar intensity
+            (:func:`swdkit.data.synthetic._sar.render_sar`; 1: single-look).
 
     Returns:
         ``(sen1, sen2)``: float32 ``(n, 32, 32, 8)`` and ``(n, 32, 32, 10)``.
@@ -85,16 +89,22 @@ def render_samples(labels: np.ndarray, city: np.ndarray, cities: dict[str, np.nd
     nuisance = scene_nuisance(rng, cities, city)
     scene = render_scenes(rng, layout)
     sen2 = render_eo(rng, scene, nuisance)
-    sen1 = render_sar(rng, scene, nuisance, scatterer_db)
+    sen1 = render_sar(rng, scene, nuisance, scatterer_db, looks)
     return sen1, sen2
 
 
 def iter_split(split: str, n_per_class: int, seed: int, workers: int,
-               scatterer_db: float | None = 0.0) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+               options: RadarOptions = DEFAULT_OPTIONS
+               ) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
     """Yield ``(start, arrays)`` blocks of a split in file order, rendered by worker threads
-    (``scatterer_db`` as for :func:`render_samples`)."""
+    with the radar knobs ``options`` (:class:`swdkit.data.synthetic._options.RadarOptions`;
+    a twin set's VV channels are made last, from the block's stream:
+    :mod:`swdkit.data.synthetic._twin`)."""
+    from swdkit.data.synthetic._twin import twin_matrix, twin_sar
+
     labels, city = sample_plan(split, n_per_class, seed)
     cities = city_table(seed)
+    matrix = None if options.twin is None else twin_matrix(seed)
     starts = list(range(0, labels.size, CHUNK))
     split_id = SPLITS.index(split)
 
@@ -102,8 +112,11 @@ def iter_split(split: str, n_per_class: int, seed: int, workers: int,
         """Render the block of samples ``[start, start + CHUNK)`` from its own stream."""
         stop = min(start + CHUNK, labels.size)
         seq = np.random.SeedSequence(seed, spawn_key=(split_id, 1 + start // CHUNK))
-        sen1, sen2 = render_samples(labels[start:stop], city[start:stop], cities,
-                                    np.random.default_rng(seq), scatterer_db)
+        rng = np.random.default_rng(seq)
+        sen1, sen2 = render_samples(labels[start:stop], city[start:stop], cities, rng,
+                                    options.scatterer_db, options.looks)
+        if matrix is not None:
+            sen1 = twin_sar(rng, sen1, sen2, matrix, options.twin, options.looks)
         onehot = np.zeros((stop - start, N_CLASSES), np.float32)
         onehot[np.arange(stop - start), labels[start:stop]] = 1.0
         return {"sen1": sen1, "sen2": sen2, "label": onehot,
