@@ -3,11 +3,12 @@
 The synthetic generator's knob ``scatterer_db`` sets the strength of the rare bright point
 scatterers (``none``: no points; 0: the default calibrated to the real So2Sat statistics; +10:
 ten times brighter). For each value this script makes the synthetic set (default sizes, seed 0)
-under ``--data-root``, then runs SAR-only and SWD transfer (the lesson preset, lowrise) with batch
-and with instance norm, paired by seed, and prints SAR test accuracy (mean and standard error
-over seeds) and the paired difference instance minus batch. Results are kept in ``--results``
-(JSON, one entry per run), so an interrupted run resumes; ``--figure`` draws accuracy against
-the knob, one line per normalisation, one panel per method and label count.
+under ``--data-root``, then runs SAR-only and SWD transfer (the lesson preset, lowrise, the
+paper's input: VV real and imaginary parts) with batch and with instance norm, paired by seed,
+and prints SAR test accuracy (mean and standard error over seeds) and the paired difference
+instance minus batch. Results are kept in ``--results`` (JSON, one entry per run), so an
+interrupted run resumes; ``--figure`` draws accuracy against the knob, one line per
+normalisation, one panel per method and label count.
 
 Run: ``.venv/bin/python benchmarks/norm_tails.py`` (about 10 minutes on 2 cores).
 """
@@ -36,7 +37,7 @@ def run_all(args: argparse.Namespace) -> dict[str, float]:
         folder = Path(args.data_root) / f"scatterer_db_{label}"
         if not synthetic_matches(folder, scatterer_db=knob):
             make_synthetic(folder, scatterer_db=knob, progress=False)
-        data = load_lesson_data(folder, classes="lowrise")
+        data = load_lesson_data(folder, classes="lowrise", sar_input=args.sar_input)
         for method in args.methods:
             for n_labeled in args.n_labeled:
                 for norm in ("batch", "instance"):
@@ -117,6 +118,9 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["sar_only", "swd"])
     parser.add_argument("--n-labeled", nargs="+", default=["32", "full"])
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--sar-input", default="re_im",
+                        help="the SAR representation (the paper's re_im by default: claim b is "
+                             "about the paper's input)")
     args = parser.parse_args()
     done = run_all(args)
     print()

@@ -33,9 +33,11 @@ def test_expansion_is_the_cartesian_product_with_full_as_a_value():
     assert all(r["data_dir"] is None and r["config"] == {} for r in runs)
 
 
-def test_defaults_are_instance_norm_without_supcon():
+def test_defaults_are_the_default_norm_without_supcon():
+    from swdkit.models import DEFAULT_NORM
+
     runs = expand_grid(parse_grid(_config()))
-    assert {r["norm"] for r in runs} == {"instance"}
+    assert {r["norm"] for r in runs} == {DEFAULT_NORM} == {"batch"}
     assert {r["supcon"] for r in runs} == {False}
 
 

@@ -82,7 +82,7 @@ def test_eo_checkpoint_cache_reproduces_the_run(data, tmp_path):
           "checkpoint_dir": tmp_path}
     first = run_method(data, **kw)
     files = sorted(p.name for p in Path(tmp_path).iterdir())
-    assert len(files) == 1 and files[0].startswith("eo_instance_ce_seed0_")
+    assert len(files) == 1 and files[0].startswith("eo_batch_ce_seed0_")  # the default norm
     assert not first.pretrain.cached
     second = run_method(data, **kw)
     assert second.pretrain.cached and second.pretrain.history == first.pretrain.history
@@ -101,7 +101,7 @@ def test_load_or_pretrain_keeps_the_given_sar_encoder(data, tmp_path):
 
     cfg = resolve_config(TINY)
     load_or_pretrain_eo(data, seed=0, config=cfg, device="cpu", checkpoint_dir=tmp_path)
-    net = build_net(3, norm="instance", seed=9, config=cfg)
+    net = build_net(3, norm="batch", seed=9, config=cfg)  # the default norm, as loaded above
     sar_before = {k: v.clone() for k, v in net.sar_encoder.state_dict().items()}
     net, info = load_or_pretrain_eo(data, seed=0, config=cfg, device="cpu",
                                     checkpoint_dir=tmp_path, net=net)

@@ -133,9 +133,11 @@ def test_a_store_written_before_the_relayout_still_loads_and_summarizes():
     assert [r["settings"]["method"] for r in contents.records] == ["sar_only", "swd"]
     keys = [run_key(r["settings"]) for r in contents.records]
     assert len(set(keys)) == 2 and contents.keys() == set(keys)
-    # Today's grid gives the same settings the same keys, so a resumed grid skips these runs.
+    # Today's grid gives the same settings the same keys, so a resumed grid skips these runs
+    # (the store recorded instance norm, the default then; today's default is batch).
     spec = parse_grid({"config": {"preset": "ci"}, "blocks": [
-        {"methods": ["sar_only", "swd"], "classes": "lowrise", "n_labeled": 32, "seeds": 0}]})
+        {"methods": ["sar_only", "swd"], "classes": "lowrise", "n_labeled": 32, "seeds": 0,
+         "norm": "instance"}]})
     assert {run_key(s) for s in spec.runs()} == set(keys)
     rows = summarize(contents.records)
     assert [(r["method"], r["n"], r["sem"]) for r in rows] == [("sar_only", 1, None),

@@ -153,7 +153,8 @@ def test_alignment_with_zero_weights_is_plain_cross_entropy_training():
     ref = YNet.from_config(net.config)
     ref.load_state_dict(net.state_dict())
     cfg = quiet(train.AlignConfig, epochs=2, steps_per_epoch=3, alpha=0.0, beta=0.0,
-                eo_per_class=8, unlabeled_batch=12, batch_size=9, lr=2e-3)
+                eo_per_class=8, unlabeled_batch=12, batch_size=9, lr=2e-3,
+                eo_side="train")  # the paper's formulation: phi, psi and h all trained
     result = train.align_domains(net, (xe, ye), (xl, yl), xu, cfg)
     params = [*ref.eo_encoder.parameters(), *ref.sar_encoder.parameters(),
               *ref.head.parameters()]
@@ -247,7 +248,7 @@ def test_the_paper_formulation_shrinks_the_eo_cloud_and_a_frozen_teacher_does_no
     train.pretrain_eo(teacher, (xe, ye), quiet(train.PretrainConfig, epochs=15, batch_size=16,
                                                lr=3e-3))
     factors = {}
-    for name, options in {"paper": {}, "frozen": {"eo_side": "frozen"}}.items():
+    for name, options in {"paper": {"eo_side": "train"}, "frozen": {"eo_side": "frozen"}}.items():
         net = YNet(n_classes=3, norm="batch", **TINY)
         net.load_state_dict(teacher.state_dict())
         cfg = quiet(train.AlignConfig, epochs=1, eo_per_class=8, unlabeled_batch=16,

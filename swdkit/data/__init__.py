@@ -30,7 +30,7 @@ from swdkit.data._normalize import (
     normalize_sar,
     normalize_split,
 )
-from swdkit.data._representation import SAR_INPUTS, sar_representation
+from swdkit.data._representation import DEFAULT_SAR_INPUT, SAR_INPUTS, sar_representation
 from swdkit.data._split import (
     DATA_DIR_ENV,
     VERSIONS,
@@ -43,10 +43,10 @@ from swdkit.data._split import (
 )
 
 __all__ = [
-    "CLASS_NAMES", "CLASS_SETS", "DATA_DIR_ENV", "EO_CHANNELS", "EO_SEN2_INDICES", "LessonData",
-    "NormStats", "SAR_CHANNELS", "SAR_INPUTS", "SAR_NORMS", "SAR_SEN1_INDICES", "SEN1_CHANNELS",
-    "SEN2_BANDS", "Split", "VERSIONS", "default_data_dir", "ensure_synthetic",
-    "few_shot_indices", "fit_normalization", "is_synthetic", "load_lesson_data", "load_split",
-    "missing_hint", "normalize_eo", "normalize_sar", "normalize_split", "resolve_classes",
-    "sar_representation", "split_path",
+    "CLASS_NAMES", "CLASS_SETS", "DATA_DIR_ENV", "DEFAULT_SAR_INPUT", "EO_CHANNELS",
+    "EO_SEN2_INDICES", "LessonData", "NormStats", "SAR_CHANNELS", "SAR_INPUTS", "SAR_NORMS",
+    "SAR_SEN1_INDICES", "SEN1_CHANNELS", "SEN2_BANDS", "Split", "VERSIONS", "default_data_dir",
+    "ensure_synthetic", "few_shot_indices", "fit_normalization", "is_synthetic",
+    "load_lesson_data", "load_split", "missing_hint", "normalize_eo", "normalize_sar",
+    "normalize_split", "resolve_classes", "sar_representation", "split_path",
 ]

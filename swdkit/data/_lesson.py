@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from swdkit._checks import check_choice
+from swdkit.data._representation import DEFAULT_SAR_INPUT
 from swdkit.data._split import Split, default_data_dir, load_split, missing_hint, split_path
 from swdkit.fileio import remove_stale_temporaries
 
@@ -46,7 +47,7 @@ class LessonData:
     n_classes: int
     data_dir: Path
     source: str
-    sar_input: str = "re_im"
+    sar_input: str = DEFAULT_SAR_INPUT
 
 
 def _file_attrs(path: Path) -> dict[str, Any] | None:
@@ -101,7 +102,8 @@ def ensure_synthetic(root: str | os.PathLike, *, n_train: int | None = None,
 def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
                      classes: str | Sequence[int] = "lowrise", max_train: int | None = None,
                      max_val: int | None = None, max_test: int | None = None,
-                     sar_norm: str = "standard", sar_input: str = "re_im") -> LessonData:
+                     sar_norm: str = "standard",
+                     sar_input: str = DEFAULT_SAR_INPUT) -> LessonData:
     """Load training, validation and testing, normalised with training statistics only.
 
     Args:
@@ -115,9 +117,9 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
             :func:`swdkit.data.load_split`); None keeps every sample.
         sar_norm: ``"standard"``, ``"signed_log"`` or ``"robust"`` (see
             :mod:`swdkit.data._normalize`).
-        sar_input: what the SAR encoder sees, ``"re_im"`` (the paper's VV real and imaginary
-            parts) or ``"db_smooth"`` (VV intensity in dB and its 5 x 5 average in dB); see
-            :func:`swdkit.data.sar_representation`. Applied before normalisation.
+        sar_input: what the SAR encoder sees: ``"db_smooth"`` (the default: VV intensity in dB
+            and its 5 x 5 average in dB) or ``"re_im"`` (the paper's VV real and imaginary
+            parts); see :func:`swdkit.data.sar_representation`. Applied before normalisation.
 
     Returns:
         A :class:`LessonData`.
@@ -146,8 +148,11 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     limits = {"training": max_train, "validation": max_val, "testing": max_test}
     raw = {split: load_split(root, split, classes=classes, max_samples=limit)
            for split, limit in limits.items()}
-    raw = {split: replace(s, sar=sar_representation(s.sar, sar_input)) for split, s in raw.items()}
     names = {split: f"the {split} split ({split_path(root, split)})" for split in limits}
+    for split, s in raw.items():  # on the values as read, before any transform hides them
+        normalize.check_measurements(s.sar, normalize.SAR_NAMES, normalize.SAR_LIMIT,
+                                     f"the SAR of {names[split]}")
+    raw = {split: replace(s, sar=sar_representation(s.sar, sar_input)) for split, s in raw.items()}
     stats = normalize.fit_normalization(raw["training"], sar_norm=sar_norm,
                                         name=names["training"])
     train, val, test = (normalize.normalize_split(raw[s], stats, name=names[s]) for s in limits)

@@ -34,7 +34,7 @@ from swdkit._checks import check_choice, check_value, is_integer
 from swdkit.data import CLASS_SETS, SAR_INPUTS, SAR_NORMS
 from swdkit.experiments._spec import FULL, Block, GridSpec
 from swdkit.methods import METHODS, resolve_config
-from swdkit.models import NORMS
+from swdkit.models import DEFAULT_NORM, NORMS
 
 _TOP_KEYS = {"name", "data_dir", "data", "config", "device", "checkpoint_dir", "results",
              "functions", "blocks"}
@@ -158,7 +158,7 @@ def _parse_block(raw: Any, index: int, source: str) -> Block:
     _check_choices(methods, "method", METHODS, where)
     classes = _as_list(raw["classes"], "classes", where)
     _check_choices(classes, "class set", CLASS_SETS, where)
-    norms = _as_list(raw.get("norm", "instance"), "norm", where)
+    norms = _as_list(raw.get("norm", DEFAULT_NORM), "norm", where)
     _check_choices(norms, "norm", NORMS, where)
     return Block(
         name=name,

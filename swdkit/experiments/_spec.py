@@ -21,6 +21,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from swdkit.models import DEFAULT_NORM
+
 FULL = "full"
 
 
@@ -33,7 +35,7 @@ class Block:
     classes: tuple[str, ...]
     n_labeled: tuple[int | str, ...]
     seeds: tuple[int, ...]
-    norm: tuple[str, ...] = ("instance",)
+    norm: tuple[str, ...] = (DEFAULT_NORM,)
     supcon: tuple[bool, ...] = (False,)
     config: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)

@@ -29,7 +29,7 @@ from swdkit._checks import is_real
 from swdkit._source import digest_sources
 from swdkit.device import pick_device
 from swdkit.methods._config import MethodConfig, phase_config, resolve_config
-from swdkit.models import NORMS, YNet, read_checkpoint, save_checkpoint
+from swdkit.models import DEFAULT_NORM, NORMS, YNet, read_checkpoint, save_checkpoint
 from swdkit.train import PretrainConfig, evaluate, pretrain_eo
 
 _EO_PARTS = ("eo_encoder", "head", "projector")
@@ -79,7 +79,7 @@ def _fingerprint(data: Any) -> str:
     return h.hexdigest()
 
 
-def load_or_pretrain_eo(data: Any, *, norm: str = "instance", supcon: bool = False,
+def load_or_pretrain_eo(data: Any, *, norm: str = DEFAULT_NORM, supcon: bool = False,
                         seed: int = 0, config: MethodConfig | str | dict | None = None,
                         device: str | torch.device = "auto",
                         checkpoint_dir: str | os.PathLike | None = None,

@@ -31,7 +31,7 @@ from swdkit.device import pick_device
 from swdkit.methods._config import MethodConfig, resolve_config
 from swdkit.methods._pretrained import PretrainedEO, build_net, load_or_pretrain_eo
 from swdkit.methods._registry import get_method
-from swdkit.models import YNet
+from swdkit.models import DEFAULT_NORM, YNet
 from swdkit.train import Snapshot, evaluate
 
 
@@ -88,7 +88,7 @@ def _check_data(data: Any) -> None:
 
 
 def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
-               norm: str = "instance", supcon: bool = False,
+               norm: str = DEFAULT_NORM, supcon: bool = False,
                config: MethodConfig | str | dict | None = None, device: str = "auto",
                checkpoint_dir: str | os.PathLike | None = None,
                snapshots: bool = False) -> MethodResult:
@@ -99,7 +99,8 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
         method: one of :data:`swdkit.methods.METHODS` (the registry).
         n_labeled: labeled SAR samples (stratified by class); None or ``"full"`` = all.
         seed: chooses the labeled subset, the initial weights and every random draw.
-        norm: ``"instance"`` or ``"batch"`` (or ``"none"``) in both encoders.
+        norm: ``"batch"`` (the default, :data:`swdkit.models.DEFAULT_NORM`), ``"instance"`` (the
+            paper's) or ``"none"``, in both encoders.
         supcon: pretrain the EO encoder with SupCon as well (ignored by ``sar_only``).
         config: a :class:`MethodConfig`, a preset name (``"ci"``, ``"lesson"``, ``"paper"``)
             or a dict of settings with an optional ``"preset"`` key; None = ``"lesson"``.
@@ -227,7 +228,7 @@ def _scores(model: Any, split: Any, n_classes: int) -> tuple[float, list[float],
 
 
 def run_fitted(data: Any, *, method: str, n_labeled: int | str | None, seed: int,
-               norm: str = "instance", config: Any = None,
+               norm: str = DEFAULT_NORM, config: Any = None,
                start: float | None = None) -> MethodResult:
     """Run a method without a network (the registry's ``fit``) as :func:`run_method` would.
 
