@@ -157,12 +157,12 @@ def study(seeds: list[int], device: torch.device) -> None:
     assert count_parameters(reference) == count_parameters(Encoder(3, **LESSON_SIZE))
     print(f"lesson data: {len(data.train)} training, {len(data.test)} test samples, "
           f"{data.n_classes} classes; seeds {seeds}")
-    print("\n| last block norm | pooling | norm | SAR test (per seed) | EO test (per seed) |"
-          "\n|---|---|---|---|---|")
+    print("\n| last block norm | pooling | norm | SAR validation (per seed) | EO validation "
+          "(per seed) | SAR test | EO test |\n|---|---|---|---|---|---|---|")
     for last_norm in (True, False):
         for pool in ("mean", "flatten"):
             for norm in ("batch", "instance"):
-                sar, eo = [], []
+                sar, eo, sar_val, eo_val = [], [], [], []
                 for seed in seeds:
                     torch.manual_seed(seed)
                     net = YNet(n_classes=data.n_classes, norm=norm, **LESSON_SIZE)
@@ -172,12 +172,15 @@ def study(seeds: list[int], device: torch.device) -> None:
                                                device=str(device), progress=False)
                     train.train_sar_only(net, (data.train.sar, data.train.labels), cfg)
                     sar.append(train.evaluate(net, data.test, domain="sar").accuracy)
+                    sar_val.append(train.evaluate(net, data.val, domain="sar").accuracy)
                     cfg = train.PretrainConfig(epochs=10, seed=seed, device=str(device),
                                                progress=False)
                     train.pretrain_eo(net, (data.train.eo, data.train.labels), cfg)
                     eo.append(train.evaluate(net, data.test, domain="eo").accuracy)
+                    eo_val.append(train.evaluate(net, data.val, domain="eo").accuracy)
                 print(f"| {'yes' if last_norm else 'no'} | {pool} | {norm} | "
-                      f"{_mean_and_runs(sar)} | {_mean_and_runs(eo)} |", flush=True)
+                      f"{_mean_and_runs(sar_val)} | {_mean_and_runs(eo_val)} | "
+                      f"{statistics.mean(sar):.3f} | {statistics.mean(eo):.3f} |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:

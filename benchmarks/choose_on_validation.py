@@ -54,7 +54,7 @@ def main() -> None:
         fields = dict(key)
         groups[tuple(fields[g] for g in args.group)].append((fields, values))
     for group, rows in sorted(groups.items()):
-        print(f"\n### {', '.join(f'{g} {v}' for g, v in zip(args.group, group, strict=True))}\n")
+        print(f"\n#### {', '.join(f'{g} {v}' for g, v in zip(args.group, group, strict=True))}\n")
         shown = [c for c in ("norm", "sar_input", "config", "method", "n_labeled")
                  if c not in args.group]
         print("| " + " | ".join(shown) + " | validation (%) | test (%) | seeds |")
