@@ -99,6 +99,9 @@ def check_swd_alignment(m: dict[str, Any]) -> None:
         "SWD training did not reduce SW between the EO and SAR probes"
     for method in ("swd", "sar_only", "finetune"):
         assert f"{method}_instance_accuracy" in m and f"{method}_batch_accuracy" in m
+    assert len(m["twin"]) == 3 and all(0.0 <= v <= 1.0 for v in m["twin"].values())
+    assert "twin_gap_closed" in m
+    assert m["collapse_factor"]["frozen EO teacher"] == pytest.approx(1.0, abs=1e-4)
 
 
 def check_umap(m: dict[str, Any]) -> None:
