@@ -19,8 +19,14 @@ OUT ?= build/notebooks
 # only (127.0.0.1). Another port: `make explore EXPLORE_PORT=8867`.
 EXPLORE_APP ?= notebooks/apps/explorer.ipynb
 EXPLORE_PORT ?= 8866
+# `make sweep`: one notebook run once per value into SWEEP_OUT/NAME=VALUE, then a table of their
+# metrics (sweep.md, sweep.csv) and index.html. Another sweep:
+# `make sweep SWEEP_NOTEBOOK=02 SWEEP_VALUES=seed=0,1,2 SWEEP_OUT=build/sweep-seeds`.
+SWEEP_NOTEBOOK ?= 04_*
+SWEEP_VALUES ?= n_labeled=32,128,full
+SWEEP_OUT ?= build/sweep
 
-.PHONY: all run test lab explore lint clean
+.PHONY: all run sweep test lab explore lint clean
 
 all: test
 
@@ -33,6 +39,11 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/swdkit data synthetic --if-missing
 	$(BIN)/swdkit notebooks --params $(PARAMS) --out $(OUT)
+
+sweep: $(STAMP)
+	$(BIN)/swdkit data synthetic --if-missing
+	$(BIN)/swdkit notebooks --params $(PARAMS) --only '$(SWEEP_NOTEBOOK)' \
+		--sweep $(SWEEP_VALUES) --out $(SWEEP_OUT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

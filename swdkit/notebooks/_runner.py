@@ -222,6 +222,22 @@ def _earlier_entries(summary: Path, log: Any) -> list[dict[str, Any]]:
         return []
 
 
+def warn_unknown_names(params: ParamSpec, notebooks: list[Path], log=print) -> list[str]:
+    """Warn (:class:`UnknownParameterWarning` and a log line) about names no notebook declares.
+
+    Returns:
+        The unknown names, sorted (empty when every name is declared by one of ``notebooks``).
+    """
+    declared_anywhere = set().union(*(declared_parameters(p) for p in notebooks))
+    unknown = sorted(params.all_names() - declared_anywhere - set(RUNNER_PARAMETERS))
+    if unknown:
+        message = (f"no notebook declares the parameter(s) {', '.join(unknown)}: a typo? "
+                   f"Declared names: {', '.join(sorted(declared_anywhere))}")
+        warnings.warn(message, UnknownParameterWarning, stacklevel=3)
+        log(f"warning: {message}")
+    return unknown
+
+
 def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec | None = None,
                   out: str | Path = "build/notebooks", only: str | None = None,
                   fail_fast: bool = False, kernel_name: str | None = None,
@@ -248,13 +264,7 @@ def run_notebooks(notebook_dir: str | Path = "notebooks", *, params: ParamSpec |
                                     f"{', '.join(p.name for p in every)}")
         raise FileNotFoundError(f"no notebooks ({NOTEBOOK_GLOB}) in {notebook_dir}; give the "
                                 "folder of the lesson notebooks (the project's is notebooks/)")
-    declared_anywhere = set().union(*(declared_parameters(p) for p in every))
-    unknown = sorted(params.all_names() - declared_anywhere - set(RUNNER_PARAMETERS))
-    if unknown:
-        message = (f"no notebook declares the parameter(s) {', '.join(unknown)}: a typo? "
-                   f"Declared names: {', '.join(sorted(declared_anywhere))}")
-        warnings.warn(message, UnknownParameterWarning, stacklevel=2)
-        log(f"warning: {message}")
+    warn_unknown_names(params, every, log)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     runs: list[NotebookRun] = []
