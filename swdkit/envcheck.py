@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 PACKAGES = ("torch", "numpy", "h5py", "matplotlib", "umap-learn", "ipywidgets", "jupyterlab",
-            "papermill", "tqdm", "pyyaml")
+            "papermill", "tqdm", "pyyaml", "scipy")
 SPLIT_FILES = ("training.h5", "validation.h5", "testing.h5")
 
 

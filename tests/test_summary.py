@@ -122,3 +122,90 @@ def test_methods_side_by_side_puts_one_method_per_column():
     assert chosen.splitlines()[0] == "| classes | n_labeled | swd (%) | sar_only (%) | seeds |"
     assert "| lowrise | 32 | 60.0 ± 5.8 | - | 3 |" in chosen
     assert methods_side_by_side([]) == "(no results)\n"
+
+
+# t tests, intervals, per-class scores and test cities ----------------------------------------
+
+def _with(record, **results):
+    return {**record, "results": {**record["results"], **results}}
+
+
+def test_paired_differences_carry_the_paired_t_test_of_scipy():
+    from scipy import stats
+
+    row = paired_differences(RECORDS, a="swd", b="finetune")[0]
+    ref = stats.ttest_rel([0.5, 0.6, 0.7], [0.4, 0.45, 0.65])
+    assert row["test"] == "paired t" and row["df"] == 2
+    assert row["p_value"] == pytest.approx(ref.pvalue)
+    low, high = ref.confidence_interval(0.95)
+    assert (row["ci_low"], row["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    # by hand: mean 0.1, se 0.05 / sqrt(3), t_{0.975, 2} = 4.303
+    assert row["ci_high"] - 0.1 == pytest.approx(4.302653 * 0.05 / math.sqrt(3), rel=1e-6)
+    one = paired_differences([*RECORDS, _rec("finetune", 0, 0.7, n="full")])[-1]
+    assert one["n"] == 1 and one["p_value"] is None and one["ci_low"] is None
+
+
+def test_summarize_gives_the_t_interval_of_each_cell():
+    from scipy import stats
+
+    swd = summarize(RECORDS)[1]
+    low, high = stats.ttest_1samp([0.5, 0.6, 0.7], 0).confidence_interval(0.95)
+    assert (swd["ci_low"], swd["ci_high"]) == (pytest.approx(low), pytest.approx(high))
+    assert summarize(RECORDS)[2]["ci_low"] is None  # one seed
+
+
+CITY_N = {"4": 100, "9": 300}
+
+
+def _city_rec(method, seed, by_city):
+    acc = (100 * by_city["4"] + 300 * by_city["9"]) / 400
+    return _with(_rec(method, seed, acc), city_accuracy=by_city, city_n=CITY_N)
+
+
+def test_cells_and_pairs_carry_the_spread_over_test_cities():
+    recs = [_city_rec("swd", 0, {"4": 0.8, "9": 0.6}), _city_rec("swd", 1, {"4": 0.9, "9": 0.6}),
+            _city_rec("finetune", 0, {"4": 0.7, "9": 0.6}),
+            _city_rec("finetune", 1, {"4": 0.7, "9": 0.5})]
+    finetune, swd = summarize(recs)
+    # swd: city means 0.85, 0.6; weights 1/4, 3/4; mean 0.6625; residuals 0.0469, -0.0469
+    assert swd["city"]["cities"] == pytest.approx({"4": 0.85, "9": 0.6})
+    assert swd["city"]["mean"] == pytest.approx(swd["mean"])
+    assert swd["city"]["sem"] == pytest.approx(math.sqrt(2 * 2 * (0.25 * 0.75 * 0.25) ** 2))
+    row = paired_differences(recs, a="swd", b="finetune")[0]
+    # per-city differences: 4 -> (0.1 + 0.2) / 2 = 0.15, 9 -> (0 + 0.1) / 2 = 0.05
+    assert row["city"]["cities"] == pytest.approx({"4": 0.15, "9": 0.05})
+    assert row["city"]["mean"] == pytest.approx(row["mean"])
+    # an old record without cities: the cell says nothing about cities
+    recs[0] = _rec("swd", 0, 0.65)
+    assert summarize(recs)[1]["city"] is None and summarize(recs)[0]["city"] is not None
+    assert paired_differences(recs, a="swd", b="finetune")[0]["city"] is None
+
+
+def test_class_scores_from_stored_scores_or_from_the_confusion_matrix():
+    from swdkit.experiments._summary import class_scores
+
+    old = [_with(_rec("swd", s, 0.75), confusion=[[2, 0], [1, 1]]) for s in range(2)]
+    new = [_with(_rec("finetune", s, 0.5), f1_per_class=[0.5, None], macro_f1=0.5,
+                 kappa=0.1 * s) for s in range(2)]
+    bare = [_rec("sar_only", 0, 0.5)]
+    rows = {r["method"]: r for r in class_scores(old + new + bare)}
+    # confusion [[2, 0], [1, 1]]: F1 = 4/5 and 2/3; kappa: p_o 0.75, p_e 0.5 * 0.75 + 0.5 * 0.25
+    assert rows["swd"]["f1"] == pytest.approx([0.8, 2 / 3])
+    assert rows["swd"]["macro_f1"] == pytest.approx((0.8 + 2 / 3) / 2)
+    assert rows["swd"]["kappa"] == pytest.approx(0.5) and rows["swd"]["kappa_sem"] == 0
+    assert rows["finetune"]["f1"] == [0.5, None]
+    assert rows["finetune"]["kappa"] == pytest.approx(0.05)
+    assert rows["sar_only"]["macro_f1"] is None and rows["sar_only"]["f1"] is None
+
+
+def test_markdown_table_with_intervals_and_p_values():
+    lines = markdown_table(summarize(RECORDS), interval=True).splitlines()
+    assert lines[0] == "| classes | n_labeled | method | accuracy (%) | 95 % t interval (%) | n |"
+    # swd: 60 ± 5.77, t_{0.975, 2} = 4.303 -> half-width 24.8
+    assert lines[3] == "| lowrise | 32 | swd | 60.0 ± 5.8 | [35.2, 84.8] | 3 |"
+    assert lines[4] == "| lowrise | full | swd | 80.0 (1 seed) | - | 1 |"
+    text = markdown_table(paired_differences(RECORDS, a="swd", b="finetune"), interval=True)
+    assert "| A - B (pp) | 95 % t interval (pp) | p (paired t) | A wins | n |" in text
+    # t = 0.1 / (0.05 / sqrt 3) = 3.46 on 2 df: p = 0.074
+    assert "| lowrise | 32 | swd | finetune | +10.0 ± 2.9 | [-2.4, +22.4] | 0.074 | 3/3 | 3 |" \
+        in text

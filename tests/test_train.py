@@ -386,6 +386,42 @@ def test_evaluate_matches_a_counting_loop():
             (pred[ys == k] == k).float().mean().item())
 
 
+def test_evaluate_gives_f1_kappa_and_the_accuracy_per_city():
+    from swdkit.data import Split
+
+    torch.manual_seed(0)
+    xs, ys = stripes(30, 2, 3, seed=0, noise=2.0)
+    xe, _ = stripes(30, 3, 3, seed=1)
+    net = YNet(n_classes=3, norm="instance", **TINY)
+    # a little training: predictions of every class, neither all right nor all wrong
+    train.train_sar_only(net, (xs[:15], ys[:15]),
+                         quiet(train.FinetuneConfig, epochs=3, steps_per_epoch=3, lr=1e-2))
+    net.eval()
+    with torch.no_grad():
+        pred = net(xs, "sar").argmax(1)
+    assert len(set(pred.tolist())) == 3 and 0.4 < (pred == ys).float().mean() < 0.95
+    city = np.array([5] * 10 + [8] * 20)
+    split = Split(eo=xe.numpy(), sar=xs.numpy(), labels=ys.numpy(), class_names=["a", "b", "c"],
+                  city=city)
+    result = train.evaluate(net, split, domain="sar")
+    correct = (pred == ys).numpy()
+    assert result.city_n == {5: 10, 8: 20}
+    assert result.city_accuracy == {5: pytest.approx(correct[:10].mean()),
+                                    8: pytest.approx(correct[10:].mean())}
+    for k in range(3):  # F1 by counting
+        tp = int(((pred == k) & (ys == k)).sum())
+        fp, fn = int(((pred == k) & (ys != k)).sum()), int(((pred != k) & (ys == k)).sum())
+        expected = math.nan if tp + fp + fn == 0 else 2 * tp / (2 * tp + fp + fn)
+        np.testing.assert_allclose(result.f1[k], expected, equal_nan=True)
+    y_np, p_np = ys.numpy(), pred.numpy()
+    p_e = sum(np.mean(y_np == k) * np.mean(p_np == k) for k in range(3))
+    assert result.kappa == pytest.approx((np.mean(y_np == p_np) - p_e) / (1 - p_e), abs=1e-12)
+    assert result.macro_f1 == pytest.approx(np.nanmean(result.f1))
+    assert train.evaluate(net, (xs, ys), domain="sar").city_accuracy is None
+    given = train.evaluate(net, (xs, ys), domain="sar", city=np.zeros(30, dtype=np.int64))
+    assert given.city_accuracy == {0: pytest.approx(result.accuracy)}
+
+
 def test_finetune_bridge_copies_all_but_the_first_convolution():
     net = YNet(n_classes=2, **TINY)
     first_sar = net.sar_encoder.features[0].weight.detach().clone()

@@ -15,9 +15,11 @@ from swdkit.experiments._runner import (
     run_grid,
 )
 from swdkit.experiments._spec import FULL, Block, GridSpec, expand_grid, run_key
+from swdkit.experiments._stats import equivalence_test, holm, t_test
 from swdkit.experiments._store import StoreContents, StoreProblem, append_record, read_store
 from swdkit.experiments._summary import (
     NonFiniteWarning,
+    class_scores,
     markdown_table,
     mean_and_sem,
     methods_side_by_side,
@@ -30,9 +32,10 @@ from swdkit.experiments._worker import execute_run, make_record, source_digest
 __all__ = [
     "Block", "FULL", "GridOutcome", "GridSpec", "METHODS", "NonFiniteWarning", "StoreContents",
     "StoreProblem", "StoreProblemWarning", "append_record", "claim_checks", "claims_table",
-    "dask_client", "default_results_path", "execute_run", "expand_grid",
-    "figure_accuracy_vs_labels", "figure_norm", "figure_supcon", "load_grid", "local_executor",
-    "make_record", "markdown_table", "mean_and_sem", "methods_side_by_side",
-    "paired_differences", "parse_grid", "read_store", "restrict_grid", "run_grid", "run_key",
-    "sort_key", "source_digest", "summarize", "timing_table", "write_report",
+    "class_scores", "dask_client", "default_results_path", "equivalence_test", "execute_run",
+    "expand_grid", "figure_accuracy_vs_labels", "figure_norm", "figure_supcon", "holm",
+    "load_grid", "local_executor", "make_record", "markdown_table", "mean_and_sem",
+    "methods_side_by_side", "paired_differences", "parse_grid", "read_store", "restrict_grid",
+    "run_grid", "run_key", "sort_key", "source_digest", "summarize", "t_test", "timing_table",
+    "write_report",
 ]

@@ -1,40 +1,56 @@
 """The report of a results store: markdown tables, the paper's figures, the paper's claims.
 
-:func:`write_report` writes into ``out_dir``: ``report.md`` (the summary table, paired
-differences, the claims as measured, the figures), ``summary.json`` (the same numbers as data) and
-the figures ``fig1_accuracy_vs_labels.png``, ``fig2_norm.png``, ``fig3_supcon.png`` (those the
-store has runs for). Every file goes through :mod:`swdkit.fileio` (write, then rename).
+:func:`write_report` writes into ``out_dir``: ``report.md`` (the summary table with 95 % Student-t
+intervals, macro F1, Cohen's kappa and per-class F1, the spread over test cities beside the seed
+SE, the claims with their tests and Holm-corrected verdicts, paired differences with t intervals
+and p-values, the figures), ``summary.json`` (the same numbers as data) and the figures
+``fig1_accuracy_vs_labels.png``, ``fig2_norm.png``, ``fig3_supcon.png`` (those the store has runs
+for). Every file goes through :mod:`swdkit.fileio` (write, then rename).
 
-:func:`claim_checks` states the seed paper's three claims as paired comparisons and says, for each
-cell, whether the measurements support them. The rule is plain and fixed in advance: a difference
-counts when the mean of the per-seed differences is more than two standard errors away from zero
-("holds" or "reversed"); otherwise it is "not distinguishable". With five seeds this is a rough,
-not a formal, test; the numbers are in the table for anyone who wants another rule.
+:func:`claim_checks` and :func:`claims_table` live in :mod:`swdkit.experiments._claims` (the
+rules are written there); records stored before F1, kappa or the per-city accuracy were recorded
+still report: F1 and kappa are read from their confusion matrices, the city spread says "not
+recorded".
 """
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from swdkit.experiments._claims import claim_checks, claims_table
 from swdkit.experiments._figures import (
     N_CLASSES,
     figure_accuracy_vs_labels,
     figure_norm,
     figure_supcon,
 )
+from swdkit.experiments._stats import (
+    ALPHA,
+    CHANCE_POINTS,
+    CHANCE_SHARE,
+    CONFIDENCE,
+    chance_margin,
+)
 from swdkit.experiments._summary import (
-    markdown_table,
-    methods_side_by_side,
+    class_scores,
     nonfinite_runs,
     paired_differences,
     summarize,
 )
+from swdkit.experiments._tables import (
+    city_table,
+    markdown_table,
+    methods_side_by_side,
+    scores_table,
+)
 from swdkit.fileio import write_json_atomic, write_text_atomic
 from swdkit.notebooks._records import save_figure
+
+__all__ = ["COMPARISONS", "FIGURES", "claim_checks", "claims_table", "timing_table",
+           "write_report"]
 
 FIGURES = {"fig1_accuracy_vs_labels": figure_accuracy_vs_labels, "fig2_norm": figure_norm,
            "fig3_supcon": figure_supcon}
@@ -48,91 +64,16 @@ COMPARISONS = [("method", "swd", "sar_only"), ("method", "swd", "finetune"),
                ("norm", "instance", "batch"), ("supcon", True, False)]
 
 
-_NOT_A_NUMBER = "not judged: a run without a finite accuracy"
-
-
-def _verdict(row: dict[str, Any], *, expect_positive: bool = True) -> str:
-    mean, sem = row["mean"], row["sem"]
-    if not math.isfinite(mean):
-        return _NOT_A_NUMBER
-    if sem is None:
-        return "one seed: not distinguishable"
-    if abs(mean) <= 2 * sem:
-        return "not distinguishable"
-    return "holds" if (mean > 0) == expect_positive else "reversed"
-
-
-def claim_checks(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The paper's claims (a), (b), (c) as measured, one row per comparison and cell.
-
-    (a) SWD transfer beats SAR-only and fine-tuning at 32 and 128 labels and is overtaken with
-    full labels; (b) with batch norm SWD transfer is near chance while instance norm trains
-    (reported: instance - batch, paired, and each norm's accuracy minus chance: "near chance"
-    within 5 pp or two standard errors); (c) SupCon pretraining improves SWD transfer on
-    lowrise. The paper's setting is instance norm; (a) and (c) are also reported for batch norm
-    when the store has those runs (the ``norm`` of each row says which).
-
-    Returns:
-        Rows with ``claim``, ``classes``, ``n_labeled``, ``norm`` ("" when the row compares
-        norms), ``variant`` (non-default data and training settings, "" for none),
-        ``comparison``, ``mean`` and ``sem`` (fractions), ``n`` and ``verdict``.
-    """
-    records = list(records)
-    out = []
-    for other in ("sar_only", "finetune"):
-        for row in paired_differences(records, factor="method", a="swd", b=other):
-            full = row["n_labeled"] == "full"
-            if row["supcon"] or (not full and row["n_labeled"] not in (32, 128)):
-                continue
-            out.append(_claim_row("a", row, f"swd - {other}",
-                                  _verdict(row, expect_positive=not full)))
-    for row in paired_differences(records, factor="norm", a="instance", b="batch"):
-        if row["method"] == "swd" and not row["supcon"]:
-            out.append(_claim_row("b", row, "swd: instance - batch", _verdict(row)))
-    for cell in summarize(records):
-        if cell["method"] == "swd" and not cell["supcon"] and cell["norm"] in ("batch",
-                                                                               "instance"):
-            chance = 1 / N_CLASSES.get(cell["classes"], 1)
-            diff, margin = cell["mean"] - chance, max(0.05, 2 * (cell["sem"] or 0))
-            verdict = (_NOT_A_NUMBER if not math.isfinite(diff)
-                       else "near chance (within 5 pp or 2 SE)" if abs(diff) <= margin
-                       else "above chance" if diff > 0 else "below chance")
-            out.append(_claim_row("b", {**cell, "mean": diff}, "swd - chance", verdict))
-    for row in paired_differences(records, factor="supcon", a=True, b=False):
-        if row["method"] == "swd" and row["classes"] == "lowrise":
-            out.append(_claim_row("c", row, "swd: supcon - no supcon", _verdict(row)))
-    return out
-
-
-def _variant(row: dict[str, Any]) -> str:
-    """The data and training settings of a row, compactly ("" for the defaults)."""
-    settings = {**(row.get("data") or {}), **(row.get("config") or {})}
-    return ", ".join(f"{k}={v}" for k, v in sorted(settings.items()))
-
-
-def _claim_row(claim: str, row: dict[str, Any], comparison: str, verdict: str) -> dict[str, Any]:
-    return {"claim": claim, "classes": row["classes"], "n_labeled": row["n_labeled"],
-            "norm": row.get("norm", ""), "variant": _variant(row), "comparison": comparison,
-            "mean": row["mean"], "sem": row["sem"], "n": row["n"], "verdict": verdict}
-
-
-def claims_table(rows: list[dict[str, Any]]) -> str:
-    """The claim rows as markdown (differences in percentage points)."""
-    if not rows:
-        return "(no runs for these claims)\n"
-    variants = any(r.get("variant") for r in rows)
-    head = ["claim", "classes", "n_labeled", "norm", *(["settings"] if variants else []),
-            "comparison", "difference (pp)", "seeds", "verdict"]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in rows:
-        diff = f"{100 * r['mean']:+.1f}"
-        if r["sem"] is not None:
-            diff += f" ± {100 * r['sem']:.1f}"
-        cells = [r["claim"], r["classes"], r["n_labeled"], r.get("norm") or "-",
-                 *([r.get("variant") or "-"] if variants else []), r["comparison"], diff, r["n"],
-                 r["verdict"]]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    return "\n".join(lines) + "\n"
+_MARGINS = ", ".join(f"±{100 * chance_margin(1 / k):.1f} pp for {k} classes"
+                     for k in sorted(set(N_CLASSES.values())))
+CLAIMS_RULE = (
+    "Differences: two-sided paired Student-t test on the per-seed differences; a claim holds "
+    "(or is reversed) when its p-value after Holm's correction over all the p-values of this "
+    f"table is below {ALPHA}. Near chance: two one-sided t tests (TOST) that accuracy minus "
+    f"chance lies within min({100 * CHANCE_POINTS:g} pp, {CHANCE_SHARE:g} x chance) of zero "
+    f"({_MARGINS}), Holm-corrected with the rest; otherwise above or below chance when the t "
+    f"test of accuracy = chance rejects after Holm. Intervals are {100 * CONFIDENCE:g} % t "
+    "intervals, not adjusted.")
 
 
 def timing_table(records: Iterable[dict[str, Any]]) -> str:
@@ -183,6 +124,7 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
     paired = {f"{f}:{a}-{b}": paired_differences(records, factor=f, a=a, b=b)
               for f, a, b in COMPARISONS}
     claims = claim_checks(records)
+    scores = class_scores(records)
     figures, skipped = [], []
     for name, draw in FIGURES.items():
         try:
@@ -198,7 +140,8 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
     if command:
         text += [f"Produced by `{command}`.", ""]
     text += [f"{len(records)} runs; accuracies are SAR test accuracy, mean ± standard error "
-             "over seeds, in percent.", ""]
+             f"over seeds, in percent; intervals are {100 * CONFIDENCE:.0f} % Student-t "
+             "intervals over seeds (n - 1 degrees of freedom).", ""]
     sources = sorted({str(r.get("versions", {}).get("swdkit_source")) for r in records})
     if len(sources) > 1:
         text += [f"Note: these runs come from {len(sources)} different versions of the swdkit "
@@ -213,18 +156,30 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
                  "NaN and their claims are not judged):", ""]
         text += [f"- {run}" for run in nonfinite] + [""]
     text += ["## Methods side by side", "", methods_side_by_side(rows)]
-    text += ["## Accuracy per cell", "", markdown_table(rows)]
-    text += ["## The paper's claims as measured", "",
-             "A difference counts when its mean is more than two standard errors from zero.", "",
-             claims_table(claims)]
-    text += ["## Paired differences (same seed, same labeled subset)", ""]
+    text += ["## Accuracy per cell", "", markdown_table(rows, interval=True)]
+    text += ["## Macro F1, Cohen's kappa and F1 per class", "",
+             "Mean ± standard error over seeds of the SAR test set's macro F1 (the mean of the "
+             "per-class F1) and Cohen's kappa (agreement beyond chance: 0 is chance, 1 perfect); "
+             "F1 per class in label order, mean over seeds. Runs stored before these were "
+             "recorded are scored from their confusion matrices.", "", scores_table(scores)]
+    text += ["## Variation over test cities", "",
+             "The seed SE covers training seeds on one set of test cities. Beside it, each "
+             "city's accuracy (mean over seeds) and the cluster-robust SE over cities, "
+             "sqrt(C/(C-1) sum_c w_c^2 (a_c - a)^2) with w_c the city's share of the test "
+             "samples: how much another draw of test cities would move the number.", "",
+             city_table(rows)]
+    text += ["## The paper's claims as measured", "", CLAIMS_RULE, "", claims_table(claims)]
+    text += ["## Paired differences (same seed, same labeled subset)", "",
+             f"With the {100 * CONFIDENCE:.0f} % Student-t interval and the two-sided paired t "
+             "test's p-value (not corrected for the many comparisons).", ""]
     for key, diff_rows in paired.items():
         if diff_rows:
-            text += [f"### {key}", "", markdown_table(diff_rows)]
+            text += [f"### {key}", "", markdown_table(diff_rows, interval=True)]
     text += ["## Time per run", "", timing_table(records)]
     text += ["## Figures", ""] + [f"![{n}]({n}.png)" for n in figures] + [""]
     text += [f"- not drawn: {s}" for s in skipped] + ([""] if skipped else [])
     write_json_atomic(out / "summary.json", {"source": source, "runs": len(records),
                                              "cells": rows, "paired": paired, "claims": claims,
+                                             "class_scores": scores,
                                              "figures": [f"{n}.png" for n in figures]})
     return write_text_atomic(out / "report.md", "\n".join(text))

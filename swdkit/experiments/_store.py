@@ -35,6 +35,48 @@ from swdkit.experiments._spec import run_key
 
 # The settings every record must have: what summaries, figures and the report read.
 RECORD_FIELDS = ("classes", "method", "n_labeled", "seed", "norm", "supcon")
+# Scores of the SAR test confusion matrix: stored in a record's results since they were added,
+# read again from its ``confusion`` in a record written before.
+CONFUSION_SCORES = ("f1_per_class", "macro_f1", "kappa")
+
+
+def _finite_or_none(value: Any) -> float | None:
+    return float(value) if value is not None and math.isfinite(float(value)) else None
+
+
+def confusion_scores(confusion: Any) -> dict[str, Any]:
+    """``f1_per_class`` (list, None for a class without F1), ``macro_f1`` and ``kappa`` (None
+    when undefined) of a ``(K, K)`` confusion matrix, ready for JSON (no NaN)."""
+    from swdkit.train._evaluate import cohen_kappa, f1_per_class, macro_f1
+
+    return {"f1_per_class": [_finite_or_none(v) for v in f1_per_class(confusion)],
+            "macro_f1": _finite_or_none(macro_f1(confusion)),
+            "kappa": _finite_or_none(cohen_kappa(confusion))}
+
+
+def record_value(record: dict[str, Any], name: str) -> Any:
+    """``record["results"][name]``, or None when the run did not record it.
+
+    The :data:`CONFUSION_SCORES` of a record written before they were stored are read from its
+    ``confusion`` (None when it has none either).
+    """
+    results = record["results"]
+    value = results.get(name)
+    if value is None and name in CONFUSION_SCORES and results.get("confusion"):
+        value = confusion_scores(results["confusion"])[name]
+    return value
+
+
+def record_cities(record: dict[str, Any]) -> tuple[dict[str, float], dict[str, int]] | None:
+    """The SAR test accuracy and sample count per test city of a run (``{city: value}`` each,
+    cities as strings), or None when the run did not record them (records written before,
+    or a test split without cities)."""
+    results = record["results"]
+    accuracy, counts = results.get("city_accuracy"), results.get("city_n")
+    if not accuracy or not counts:
+        return None
+    return ({str(c): float(v) for c, v in accuracy.items()},
+            {str(c): int(v) for c, v in counts.items()})
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,26 @@ test accuracy over seeds and the standard error of that mean,
 Methods are better compared *paired*: runs with the same seed use the same labeled SAR subset
 (``few_shot_indices(labels, n_labeled, seed=seed)``), the same data and the same EO pretraining, so
 the per-seed difference ``d_i = a_i(A) - a_i(B)`` removes the part of the seed-to-seed spread the
-two methods share. :func:`paired_differences` reports the mean of ``d_i``, its standard error and
-how many seeds A won, for any factor (method, norm, supcon) and any two of its levels. A pair whose
-labeled subsets differ (different ``labeled_digest``) is not a pair; it is left out and counted.
+two methods share. :func:`paired_differences` reports the mean of ``d_i``, its standard error,
+the paired Student-t test and interval (:mod:`swdkit.experiments._stats`) and how many seeds A won,
+for any factor (method, norm, supcon) and any two of its levels. A pair whose labeled subsets
+differ (different ``labeled_digest``) is not a pair; it is left out and counted. Both also give
+the spread over test cities (``city``) when the runs recorded their accuracy per city.
 
-Tables are lists of plain dicts (pandas is not a dependency); :func:`markdown_table` renders them.
+Tables are lists of plain dicts (pandas is not a dependency); :func:`markdown_table`
+(:mod:`swdkit.experiments._tables`) renders them.
 Accuracies are fractions in the store and percentages in the tables. A run whose accuracy is not
 finite (NaN) is kept, so its cell's mean is NaN too: :func:`summarize` warns
 (:class:`NonFiniteWarning`, naming the runs) and the tables print ``NaN``.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "FACTORS", "SETTING_COLUMNS", "NonFiniteWarning", "class_scores", "markdown_table",
+    "mean_and_sem",
+    "methods_side_by_side", "nonfinite_runs", "paired_differences", "sort_key", "summarize",
+]
 
 import json
 import math
@@ -29,11 +38,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from swdkit.experiments._spec import FULL, run_key
+from swdkit.experiments._stats import city_spread, mean_and_sem, t_test
+from swdkit.experiments._store import record_cities, record_value
+from swdkit.experiments._tables import SETTING_COLUMNS, markdown_table, methods_side_by_side
 from swdkit.methods import METHODS
 
 FACTORS = ("method", "norm", "supcon")
-# Columns shown in tables, in this order, when present.
-SETTING_COLUMNS = ("data_dir", "classes", "norm", "supcon", "n_labeled", "method")
 _N_LABELED_ORDER = {FULL: math.inf}
 
 
@@ -55,34 +65,31 @@ def nonfinite_runs(records: Iterable[dict[str, Any]], metric: str = "test_accura
     return found
 
 
-def mean_and_sem(values: Sequence[float]) -> tuple[float, float | None]:
-    """Mean and standard error of the mean (sample standard deviation / sqrt(n)).
-
-    Raises:
-        ValueError: ``values`` is empty.
-    """
-    n = len(values)
-    if n == 0:
-        raise ValueError("values is empty; give at least one number (a cell without runs has "
-                         "no mean)")
-    mean = sum(values) / n
-    if n == 1:
-        return mean, None
-    var = sum((v - mean) ** 2 for v in values) / (n - 1)
-    return mean, math.sqrt(var / n)
-
-
 def _cell_of(settings: dict[str, Any], drop: Iterable[str]) -> dict[str, Any]:
     drop = set(drop)
     return {k: v for k, v in settings.items() if k not in drop}
 
 
 def _metric(record: dict[str, Any], metric: str) -> float:
-    value = record["results"].get(metric)
+    value = record_value(record, metric)
     if value is None:
         raise ValueError(f"metric={metric!r} is missing from a record's results; available: "
                          f"{', '.join(sorted(record['results']))}")
     return float(value)
+
+
+def _city_spread(records: Sequence[dict[str, Any]],
+                 partners: Sequence[dict[str, Any]] | None = None) -> dict[str, Any] | None:
+    """:func:`city_spread` of the runs' test accuracy per city (minus the partner's, seed by
+    seed, when ``partners`` are given); None unless every run recorded it on the same cities."""
+    found = [record_cities(r) for r in [*records, *(partners or [])]]
+    if not found or any(f is None or f[1] != found[0][1] for f in found):
+        return None
+    per_seed = [f[0] for f in found[:len(records)]]
+    if partners:
+        per_seed = [{c: v - other[0][c] for c, v in mine.items()}
+                    for mine, other in zip(per_seed, found[len(records):], strict=True)]
+    return city_spread(per_seed, found[0][1])
 
 
 def sort_key(row: dict[str, Any]) -> tuple[Any, ...]:
@@ -108,7 +115,10 @@ def summarize(records: Iterable[dict[str, Any]], *, metric: str = "test_accuracy
 
     Returns:
         One dict per cell, sorted: the cell's settings (everything but ``seed``), ``n`` (seeds),
-        ``seeds``, ``mean``, ``sem`` (None for one seed) and ``values`` (per seed, seed order).
+        ``seeds``, ``mean``, ``sem`` (None for one seed), ``values`` (per seed, seed order),
+        ``ci_low`` and ``ci_high`` (the 95 % Student-t interval of the mean; None for one seed)
+        and, for ``test_accuracy``, ``city`` (:func:`swdkit.experiments._stats.city_spread`;
+        None when the runs did not record their accuracy per test city).
         A :class:`NonFiniteWarning` names the runs whose ``metric`` is not finite.
     """
     records = list(records)
@@ -116,19 +126,57 @@ def summarize(records: Iterable[dict[str, Any]], *, metric: str = "test_accuracy
     if bad:
         warnings.warn(f"{len(bad)} run(s) have a {metric} that is not a finite number, so their "
                       f"cells' means are NaN: {'; '.join(bad)}", NonFiniteWarning, stacklevel=2)
-    cells: dict[str, tuple[dict[str, Any], dict[int, float]]] = {}
+    rows = []
+    for cell, seeds, runs in _cells(records):
+        values = [_metric(r, metric) for r in runs]
+        test = t_test(values)
+        rows.append({**cell, "n": len(values), "seeds": seeds, "values": values,
+                     "mean": test["mean"], "sem": test["sem"], "ci_low": test["ci_low"],
+                     "ci_high": test["ci_high"],
+                     "city": _city_spread(runs) if metric == "test_accuracy" else None})
+    return sorted(rows, key=sort_key)
+
+
+def _cells(records: Iterable[dict[str, Any]]
+           ) -> list[tuple[dict[str, Any], list[int], list[dict[str, Any]]]]:
+    """The records grouped by cell: ``(cell settings, seeds in order, their records)``."""
+    cells: dict[str, tuple[dict[str, Any], dict[int, dict[str, Any]]]] = {}
     for record in records:
         settings = record["settings"]
         cell = _cell_of(settings, ["seed"])
-        entry = cells.setdefault(run_key(cell), (cell, {}))
-        entry[1][int(settings["seed"])] = _metric(record, metric)
+        cells.setdefault(run_key(cell), (cell, {}))[1][int(settings["seed"])] = record
+    return [(cell, sorted(by_seed), [by_seed[s] for s in sorted(by_seed)])
+            for cell, by_seed in cells.values()]
+
+
+def class_scores(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Macro F1, Cohen's kappa and per-class F1 of the SAR test set per cell, over seeds.
+
+    Read from each record's stored scores, or from its confusion matrix when it was written
+    before they were stored (:func:`swdkit.experiments._store.record_value`).
+
+    Returns:
+        One dict per cell, sorted: the cell's settings, ``n``, ``seeds``, ``macro_f1`` and
+        ``macro_f1_sem``, ``kappa`` and ``kappa_sem`` (mean and SE over seeds; the SE None for
+        one seed; ``kappa`` None where a run's is undefined) and ``f1`` (per class, mean over
+        seeds; None for a class without F1 in a run). All None when a run has neither the
+        scores nor a confusion matrix ("not recorded").
+    """
     rows = []
-    for cell, by_seed in cells.values():
-        seeds = sorted(by_seed)
-        values = [by_seed[s] for s in seeds]
-        mean, sem = mean_and_sem(values)
-        rows.append({**cell, "n": len(values), "seeds": seeds, "values": values,
-                     "mean": mean, "sem": sem})
+    for cell, seeds, runs in _cells(records):
+        row = {**cell, "n": len(runs), "seeds": seeds, "macro_f1": None, "macro_f1_sem": None,
+               "kappa": None, "kappa_sem": None, "f1": None}
+        macro = [record_value(r, "macro_f1") for r in runs]
+        f1 = [record_value(r, "f1_per_class") for r in runs]
+        if all(v is not None for v in macro) and len({len(v or ()) for v in f1}) == 1:
+            kappa = [record_value(r, "kappa") for r in runs]
+            row["macro_f1"], row["macro_f1_sem"] = mean_and_sem(macro)
+            if all(v is not None for v in kappa):
+                row["kappa"], row["kappa_sem"] = mean_and_sem(kappa)
+            row["f1"] = [None if any(v is None for v in per_class)
+                         else sum(per_class) / len(per_class)
+                         for per_class in zip(*f1, strict=True)]
+        rows.append(row)
     return sorted(rows, key=sort_key)
 
 
@@ -152,8 +200,11 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
         and ``factor``), ``factor``, ``a``, ``b``, ``n`` (pairs), ``seeds``, ``diffs``, ``mean``
         and ``sem`` of the differences, ``sem_if_unpaired`` (``sqrt(SE_A^2 + SE_B^2)`` of the
         same seeds' accuracies: the SE the comparison would have without pairing; None for one
-        pair), ``wins`` (pairs where A > B) and ``unpaired`` (seeds dropped because the labeled
-        subsets differed).
+        pair), ``wins`` (pairs where A > B), ``unpaired`` (seeds dropped because the labeled
+        subsets differed), the paired Student-t test of a zero mean difference (``test``,
+        ``df``, ``t``, ``p_value``, two-sided; ``ci_low``, ``ci_high``: the 95 % t interval;
+        None for one pair) and ``city`` (the difference per test city and its SE over cities,
+        :func:`swdkit.experiments._stats.city_spread`; None when not recorded).
 
     Raises:
         ValueError: ``factor`` is not one of :data:`FACTORS`.
@@ -173,7 +224,7 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
         entry[1][level][int(settings["seed"])] = record
     rows = []
     for cell, by_level in groups.values():
-        seeds, values_a, values_b, unpaired = [], [], [], 0
+        seeds, runs_a, runs_b, unpaired = [], [], [], 0
         for seed in sorted(set(by_level[a]) & set(by_level[b])):
             ra, rb = by_level[a][seed], by_level[b][seed]
             da, db = ra["results"].get("labeled_digest"), rb["results"].get("labeled_digest")
@@ -181,105 +232,22 @@ def paired_differences(records: Iterable[dict[str, Any]], *, factor: str = "meth
                 unpaired += 1
                 continue
             seeds.append(seed)
-            values_a.append(_metric(ra, metric))
-            values_b.append(_metric(rb, metric))
+            runs_a.append(ra)
+            runs_b.append(rb)
         if not seeds:
             continue
+        values_a = [_metric(r, metric) for r in runs_a]
+        values_b = [_metric(r, metric) for r in runs_b]
         diffs = [va - vb for va, vb in zip(values_a, values_b, strict=True)]
-        mean, sem = mean_and_sem(diffs)
+        test = t_test(diffs)
         sem_a, sem_b = mean_and_sem(values_a)[1], mean_and_sem(values_b)[1]
         rows.append({**cell, "factor": factor, "a": a, "b": b, "n": len(diffs), "seeds": seeds,
-                     "diffs": diffs, "mean": mean, "sem": sem,
+                     "diffs": diffs, "mean": test["mean"], "sem": test["sem"],
                      "sem_if_unpaired": None if sem_a is None else math.hypot(sem_a, sem_b),
-                     "wins": sum(d > 0 for d in diffs), "unpaired": unpaired})
+                     "wins": sum(d > 0 for d in diffs), "unpaired": unpaired,
+                     "test": "paired t", "df": test["df"], "t": test["t"],
+                     "p_value": test["p_value"], "ci_low": test["ci_low"],
+                     "ci_high": test["ci_high"],
+                     "city": _city_spread(runs_a, runs_b) if metric == "test_accuracy"
+                     else None})
     return sorted(rows, key=sort_key)
-
-
-def _fmt_pct(mean: float, sem: float | None, *, signed: bool = False) -> str:
-    if not math.isfinite(mean):
-        return "NaN"
-    head = f"{100 * mean:+.1f}" if signed else f"{100 * mean:.1f}"
-    return f"{head} ± {100 * sem:.1f}" if sem is not None else f"{head} (1 seed)"
-
-
-def _varying(rows: list[dict[str, Any]], candidates: Sequence[str]) -> list[str]:
-    """Columns among ``candidates`` present in the rows; constant ones dropped (but 'method',
-    'n_labeled' and 'classes' are always kept when present)."""
-    keep = []
-    for name in candidates:
-        values = {json.dumps(r.get(name), sort_keys=True) for r in rows if name in r}
-        if values and (len(values) > 1 or name in ("method", "n_labeled", "classes")):
-            keep.append(name)
-    return keep
-
-
-def markdown_table(rows: list[dict[str, Any]], *, columns: Sequence[str] | None = None) -> str:
-    """Render summary or paired-difference rows as a markdown table (accuracies in percent).
-
-    Args:
-        rows: from :func:`summarize` or :func:`paired_differences`.
-        columns: setting columns to show; default those of :data:`SETTING_COLUMNS` that vary
-            (plus ``data`` and ``config`` when they vary), then the statistics.
-    """
-    if not rows:
-        return "(no results)\n"
-    paired = "diffs" in rows[0]
-    if columns is None:
-        columns = _varying(rows, [*SETTING_COLUMNS, "data", "config"])
-        if paired:
-            columns = [c for c in columns if c != rows[0]["factor"]]
-    header = list(columns)
-    header += ["A", "B", "A - B (pp)", "A wins", "n"] if paired else ["accuracy (%)", "n"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [_cell_text(row.get(c)) for c in columns]
-        if paired:
-            cells += [_cell_text(row["a"]), _cell_text(row["b"]),
-                      _fmt_pct(row["mean"], row["sem"], signed=True),
-                      f"{row['wins']}/{row['n']}", str(row["n"])]
-        else:
-            cells += [_fmt_pct(row["mean"], row["sem"]), str(row["n"])]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def methods_side_by_side(rows: list[dict[str, Any]],
-                         methods: Sequence[str] | None = None) -> str:
-    """Summary rows as a markdown table with one column per method (accuracies in percent).
-
-    Rows of the table are the cells' other settings (those that vary, as in
-    :func:`markdown_table`); a method without runs in a row shows ``-``.
-
-    Args:
-        rows: from :func:`summarize`.
-        methods: the columns, in order (default: the methods present, in :data:`METHODS` order).
-    """
-    if not rows:
-        return "(no results)\n"
-    if methods is None:
-        present = {r["method"] for r in rows}
-        methods = [m for m in (*METHODS, *sorted(present)) if m in present]
-        methods = list(dict.fromkeys(methods))
-    columns = [c for c in _varying(rows, [*SETTING_COLUMNS, "data", "config"]) if c != "method"]
-    table: dict[str, tuple[dict[str, Any], dict[str, dict[str, Any]]]] = {}
-    for row in rows:
-        key = run_key({c: row.get(c) for c in columns})
-        table.setdefault(key, (row, {}))[1][row["method"]] = row
-    header = [*columns, *(f"{m} (%)" for m in methods), "seeds"]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for first, by_method in table.values():
-        cells = [_cell_text(first.get(c)) for c in columns]
-        cells += [_fmt_pct(by_method[m]["mean"], by_method[m]["sem"]) if m in by_method else "-"
-                  for m in methods]
-        counts = sorted({r["n"] for r in by_method.values()})
-        cells.append("/".join(str(n) for n in counts))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _cell_text(value: Any) -> str:
-    if isinstance(value, dict):
-        return json.dumps(value, sort_keys=True).replace("|", "/") if value else "-"
-    if value is None:
-        return "-"
-    return str(value)

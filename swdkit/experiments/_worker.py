@@ -26,6 +26,7 @@ from typing import Any
 
 from swdkit._source import digest_sources
 from swdkit.experiments._spec import FULL, run_key
+from swdkit.experiments._store import CONFUSION_SCORES, confusion_scores
 from swdkit.fileio import json_ready
 
 _DATA_CACHE: dict[str, Any] = {}
@@ -123,9 +124,30 @@ def _versions() -> dict[str, str]:
     return found
 
 
+def _test_scores(result: Any, confusion: Any) -> dict[str, Any]:
+    """Per-class F1, macro F1, kappa (from the confusion matrix, JSON-ready: None for NaN) and
+    the accuracy and sample count per test city (None when the result has none)."""
+    scores = dict.fromkeys(CONFUSION_SCORES)
+    if confusion:
+        scores = confusion_scores(confusion)
+    cities, counts = _get(result, "city_accuracy"), _get(result, "city_n")
+    if cities and counts:
+        scores["city_accuracy"] = json_ready(cities, strict=False)
+        scores["city_n"] = json_ready(counts, strict=False)
+    else:
+        scores["city_accuracy"] = scores["city_n"] = None
+    return scores
+
+
 def make_record(settings: dict[str, Any], result: Any, *, wall_seconds: float,
                 device: str) -> dict[str, Any]:
-    """The store line of a finished run: its settings, results, seconds and versions."""
+    """The store line of a finished run: its settings, results, seconds and versions.
+
+    ``results`` holds the SAR test accuracy, per-class accuracy, confusion matrix, per-class F1,
+    macro F1 and Cohen's kappa (read from the confusion matrix; None where undefined) and the
+    accuracy and sample count per test city (``city_accuracy``, ``city_n``; None when the test
+    split has no cities), besides the history and the pairing fingerprint.
+    """
     indices = _get(result, "labeled_indices")
     results = {
         "test_accuracy": float(_get(result, "test_accuracy")),
@@ -136,6 +158,7 @@ def make_record(settings: dict[str, Any], result: Any, *, wall_seconds: float,
         "history": json_ready(_get(result, "history"), strict=False),
         "confusion": json_ready(_get(result, "confusion"), strict=False),
     }
+    results.update(_test_scores(result, results["confusion"]))
     history = results["history"] or []
     if history and isinstance(history[-1], dict) and "val_accuracy" in history[-1]:
         # the validation cities' accuracy of the final network: what choices are made on

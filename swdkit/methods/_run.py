@@ -32,7 +32,8 @@ from swdkit.methods._config import MethodConfig, resolve_config
 from swdkit.methods._pretrained import PretrainedEO, build_net, load_or_pretrain_eo
 from swdkit.methods._registry import get_method
 from swdkit.models import DEFAULT_NORM, YNet
-from swdkit.train import Snapshot, evaluate
+from swdkit.train import Evaluation, Snapshot, evaluate
+from swdkit.train._evaluate import accuracy_by_group
 
 
 @dataclass
@@ -59,6 +60,11 @@ class MethodResult:
         initial_probe: the validation probe's measurements before the SAR phase (SW, SAR
             accuracy, embedding scale; :func:`swdkit.train.collapse_factor` compares them with
             ``history``).
+        f1_per_class: SAR test F1 of each class, ``(K,)`` list (NaN for a class neither present
+            nor predicted); ``macro_f1`` their mean; ``kappa`` Cohen's kappa (all from
+            ``confusion``, :mod:`swdkit.train._evaluate`).
+        city_accuracy, city_n: SAR test accuracy and sample count per test city (``{city id:
+            value}``), None when the test split has no ``city``.
     """
 
     method: str
@@ -78,6 +84,21 @@ class MethodResult:
     config: dict[str, Any] = field(default_factory=dict)
     net: YNet | None = None
     initial_probe: dict[str, float] = field(default_factory=dict)
+    f1_per_class: list[float] = field(default_factory=list)
+    macro_f1: float | None = None
+    kappa: float | None = None
+    city_accuracy: dict[int, float] | None = None
+    city_n: dict[int, int] | None = None
+
+
+def _test_scores(evaluation: Evaluation) -> dict[str, Any]:
+    """The :class:`MethodResult` fields read from the SAR test :class:`Evaluation`."""
+    return {"test_accuracy": evaluation.accuracy,
+            "per_class_accuracy": np.asarray(evaluation.per_class_accuracy).tolist(),
+            "confusion": np.asarray(evaluation.confusion).tolist(),
+            "f1_per_class": evaluation.f1.tolist(), "macro_f1": evaluation.macro_f1,
+            "kappa": evaluation.kappa, "city_accuracy": evaluation.city_accuracy,
+            "city_n": evaluation.city_n}
 
 
 def _check_data(data: Any) -> None:
@@ -208,23 +229,26 @@ def finish_run(run: RunStart, data: Any, *, method: str, phase: Any,
                                                                  domain="eo").accuracy
     return MethodResult(
         method=method, n_labeled=run.n_labeled, seed=run.seed, norm=run.norm,
-        supcon=run.supcon, test_accuracy=sar_test.accuracy,
-        per_class_accuracy=sar_test.per_class_accuracy.tolist(),
-        confusion=sar_test.confusion.tolist(), eo_test_accuracy=eo_test,
+        supcon=run.supcon, **_test_scores(sar_test), eo_test_accuracy=eo_test,
         history=phase.history, pretrain=run.pretrained, snapshots=phase.snapshots,
         seconds=time.perf_counter() - start, labeled_indices=run.labeled,
         config=run.cfg.to_dict(), net=net.cpu(), initial_probe=dict(phase.initial))
 
 
-def _scores(model: Any, split: Any, n_classes: int) -> tuple[float, list[float], np.ndarray]:
-    """Accuracy, per-class accuracy (NaN for an absent class) and ``(K, K)`` confusion."""
+def _scores(model: Any, split: Any, n_classes: int) -> Evaluation:
+    """Accuracy, per-class accuracy (NaN for an absent class), ``(K, K)`` confusion and the
+    accuracy per city (when ``split`` has a ``city``) of a fitted model."""
     y = np.asarray(split.labels, dtype=np.int64)
     pred = np.asarray(model.predict(split.sar), dtype=np.int64)
     conf = np.bincount(y * n_classes + pred, minlength=n_classes**2).reshape(n_classes,
                                                                              n_classes)
     with np.errstate(invalid="ignore", divide="ignore"):
         per_class = np.diag(conf) / conf.sum(axis=1)
-    return float(np.trace(conf) / max(conf.sum(), 1)), per_class.tolist(), conf
+    city = getattr(split, "city", None)
+    by_city, city_n = (None, None) if city is None else accuracy_by_group(y, pred, city)
+    return Evaluation(accuracy=float(np.trace(conf) / max(conf.sum(), 1)),
+                      per_class_accuracy=per_class, confusion=conf, n=len(y),
+                      city_accuracy=by_city, city_n=city_n)
 
 
 def run_fitted(data: Any, *, method: str, n_labeled: int | str | None, seed: int,
@@ -250,12 +274,11 @@ def run_fitted(data: Any, *, method: str, n_labeled: int | str | None, seed: int
     fit_seconds = time.perf_counter() - fit_start
     k = int(data.n_classes)
     labeled_split = SimpleNamespace(sar=data.train.sar[labeled], labels=data.train.labels[labeled])
-    history = [{"epoch": 1, "labeled_accuracy": _scores(model, labeled_split, k)[0],
-                "val_accuracy": _scores(model, data.val, k)[0], "seconds": fit_seconds}]
-    accuracy, per_class, conf = _scores(model, data.test, k)
+    history = [{"epoch": 1, "labeled_accuracy": _scores(model, labeled_split, k).accuracy,
+                "val_accuracy": _scores(model, data.val, k).accuracy, "seconds": fit_seconds}]
     return MethodResult(
         method=method, n_labeled=None if n_labeled in (None, "full") else int(n_labeled),
-        seed=seed, norm=norm, supcon=False, test_accuracy=accuracy,
-        per_class_accuracy=per_class, confusion=conf.tolist(), eo_test_accuracy=None,
+        seed=seed, norm=norm, supcon=False, **_test_scores(_scores(model, data.test, k)),
+        eo_test_accuracy=None,
         history=history, pretrain=None, seconds=time.perf_counter() - start,
         labeled_indices=labeled, config=dict(model.settings), net=None)

@@ -47,9 +47,13 @@ from swdkit.train._batches import (
 from swdkit.train._cluster_metrics import knn_accuracy, pairwise_distances, silhouette
 from swdkit.train._evaluate import (
     Evaluation,
+    accuracy_by_group,
+    cohen_kappa,
     confusion_matrix,
     embed_all,
     evaluate,
+    f1_per_class,
+    macro_f1,
     net_device,
     predict,
 )
@@ -62,11 +66,11 @@ from swdkit.train._semisup import SemisupConfig, align_semisup
 __all__ = [
     "AlignConfig", "ClassSampler", "DISCREPANCIES", "EO_SIDES", "Evaluation", "FinetuneConfig",
     "PretrainConfig", "Probe", "ProbeMeter", "SAR_INITS", "SCALES", "SELECT", "SemisupConfig",
-    "Snapshot", "TrainConfig", "TrainResult", "align_domains", "align_embeddings",
-    "align_semisup", "augment", "class_conditional", "collapse_factor", "confusion_matrix",
-    "discrepancy", "embed_all", "embedding_scale", "epoch_batches", "evaluate", "finetune",
-    "image_tensor", "init_sar_encoder", "knn_accuracy", "labeled_tensors", "make_generator",
-    "make_probe", "net_device", "pairwise_distances", "predict", "prepare_batch", "pretrain_eo",
-    "random_dihedral", "random_phase", "random_shift", "sar_view", "silhouette",
-    "train_sar_only", "two_views",
+    "Snapshot", "TrainConfig", "TrainResult", "accuracy_by_group", "align_domains",
+    "align_embeddings", "align_semisup", "augment", "class_conditional", "cohen_kappa",
+    "collapse_factor", "confusion_matrix", "discrepancy", "embed_all", "embedding_scale",
+    "epoch_batches", "evaluate", "f1_per_class", "finetune", "image_tensor", "init_sar_encoder",
+    "knn_accuracy", "labeled_tensors", "macro_f1", "make_generator", "make_probe", "net_device",
+    "pairwise_distances", "predict", "prepare_batch", "pretrain_eo", "random_dihedral",
+    "random_phase", "random_shift", "sar_view", "silhouette", "train_sar_only", "two_views",
 ]
