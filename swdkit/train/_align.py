@@ -27,7 +27,7 @@ and twin.yml, lowrise, 32 labels, five seeds, batch norm, VV intensity in dB): o
 synthetic set the frozen teacher and the paper's formulation tie (49.8 % validation accuracy
 each; psi started from phi 46.0 %, the warm-up 45.1 %, SW over the EO variance 26.7 %: it
 collapses onto chance), and on the twin set, where the SAR carries the EO's class information,
-the frozen teacher is at the top (65.5 % against 64.4 % for the paper's formulation). It also
+the frozen teacher is tied at the top (65.5 % against 64.4 % for the paper's formulation). It also
 keeps the pretrained EO cloud's size exactly, so a falling SW is alignment, not shrinkage.
 """
 
