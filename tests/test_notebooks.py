@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from swdkit.notebooks import figure_problems, read_figure_description
 from swdkit.notebooks._runner import discover, load_param_file, run_notebooks
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -152,3 +153,19 @@ def test_notebook_runs_and_records_sound_metrics(stem: str, executed: dict[str, 
 
 def test_summary_lists_every_notebook(executed: dict[str, Any]) -> None:
     assert sorted(executed) == sorted(p.stem for p in discover(NOTEBOOKS))
+
+
+def test_every_saved_figure_reads(executed: dict[str, Any]) -> None:
+    """Every figure the series saves has a title, labelled axes, and a chance line where it shows
+    accuracy (swdkit.notebooks.figure_problems reads what save_figure stored in the PNG)."""
+    found, problems = 0, []
+    for stem, run in executed.items():
+        for png in sorted(Path(run.out_dir).glob("*.png")):
+            description = read_figure_description(png)
+            found += 1
+            if description is None:
+                problems.append(f"{stem}/{png.name}: not saved with swdkit.save_figure")
+                continue
+            problems += [f"{stem}/{png.name}: {p}" for p in figure_problems(description)]
+    assert found > 0, "the series saved no figures"
+    assert not problems, "\n".join(problems)

@@ -30,6 +30,7 @@ from swdkit.experiments._figures import N_CLASSES
 from swdkit.experiments._stats import ALPHA, chance_margin, equivalence_test, holm, t_test
 from swdkit.experiments._summary import paired_differences, summarize
 from swdkit.experiments._tables import NOT_RECORDED, fmt_interval, fmt_p
+from swdkit.experiments._verdicts import HIGHER, LOWER, SAME, decide
 
 NOT_A_NUMBER = "not judged: a run without a finite accuracy"
 TEST, CORRECTION = "paired t", "Holm"
@@ -43,17 +44,17 @@ def _judge(row: dict[str, Any], alpha: float) -> str:
         return NOT_A_NUMBER
     if sem is None:
         return "one seed: not distinguishable"
-    significant = row["p_holm"] is not None and row["p_holm"] < alpha
+    outcome = decide(row["p_holm"], mean, alpha=alpha)  # the rule the notebooks use too
     if row["chance"] is None:
-        if not significant:
-            return f"not distinguishable ({TEST}, {CORRECTION})"
-        return f"{'holds' if (mean > 0) == row['_expect_positive'] else 'reversed'} " \
-               f"({TEST}, {CORRECTION})"
+        if outcome == SAME:
+            return f"{SAME} ({TEST}, {CORRECTION})"
+        expected = HIGHER if row["_expect_positive"] else LOWER
+        return f"{'holds' if outcome == expected else 'reversed'} ({TEST}, {CORRECTION})"
     tost = f"TOST ±{100 * row['margin']:.1f} pp"
     if row["p_equivalence_holm"] is not None and row["p_equivalence_holm"] < alpha:
         return f"near chance ({tost}, {CORRECTION})"
-    if significant:
-        return f"{'above' if mean > 0 else 'below'} chance (t, {CORRECTION})"
+    if outcome != SAME:
+        return f"{'above' if outcome == HIGHER else 'below'} chance (t, {CORRECTION})"
     return f"not decided (t and {tost}, {CORRECTION})"
 
 

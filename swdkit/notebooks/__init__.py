@@ -4,7 +4,23 @@ parameter values (``--sweep``), parameter files, and what a notebook records (me
 
 from __future__ import annotations
 
-from swdkit.notebooks._records import METRICS_FILE, load_metrics, record_metrics, save_figure
+from swdkit.notebooks._exercises import (
+    BLANK,
+    ExerciseError,
+    check_answer,
+    fill_solutions,
+    is_blank,
+)
+from swdkit.notebooks._records import (
+    FIGURE_AXES_KEY,
+    METRICS_FILE,
+    describe_figure,
+    figure_problems,
+    load_metrics,
+    read_figure_description,
+    record_metrics,
+    save_figure,
+)
 from swdkit.notebooks._runner import (
     DEFAULT_TIMEOUT,
     SUMMARY_FILE,
@@ -21,8 +37,10 @@ from swdkit.notebooks._sweep import SweepRun, combination_name, run_sweep, sweep
 from swdkit.notebooks._sweep_report import flatten_metrics, sweep_table
 
 __all__ = [
-    "DEFAULT_TIMEOUT", "METRICS_FILE", "NotebookRun", "ParamSpec", "SUMMARY_FILE",
-    "SweepRun", "UnknownParameterWarning", "combination_name", "declared_parameters", "discover",
-    "flatten_metrics", "load_metrics", "load_param_file", "record_metrics", "run_notebooks",
-    "run_one", "run_sweep", "save_figure", "sweep_combinations", "sweep_table",
+    "BLANK", "DEFAULT_TIMEOUT", "ExerciseError", "FIGURE_AXES_KEY", "METRICS_FILE",
+    "NotebookRun", "ParamSpec", "SUMMARY_FILE", "SweepRun", "UnknownParameterWarning",
+    "check_answer", "combination_name", "declared_parameters", "describe_figure", "discover",
+    "figure_problems", "fill_solutions", "flatten_metrics", "is_blank", "load_metrics",
+    "load_param_file", "read_figure_description", "record_metrics", "run_notebooks", "run_one",
+    "run_sweep", "save_figure", "sweep_combinations", "sweep_table",
 ]

@@ -1,0 +1,107 @@
+"""Exercises that start blank, worked answers on request, and checks with a helpful message.
+
+A lesson's exercise cell leaves each answer as ``...`` (Python's Ellipsis, :data:`BLANK`)::
+
+    my_chance = ...  # your answer here
+
+The next cell calls :func:`fill_solutions`: with the notebook parameter ``solutions=True`` (what
+``make run`` and CI pass) it fills every answer that is still blank with the worked answer of
+:mod:`swdkit.notebooks.solutions` (one module per notebook, ``nbNN``), so the executed series
+runs headless; with ``solutions=False`` (a student's default) it leaves them alone. The check
+cell calls :func:`check_answer` for each answer: a blank answer, or a wrong one, stops the
+notebook with an ``AssertionError`` that says which exercise, what was expected, and how to get
+the worked answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, MutableMapping
+from typing import Any
+
+BLANK = ...  # an answer not given yet
+
+
+class ExerciseError(AssertionError):
+    """An exercise left blank or answered wrongly (an AssertionError, so ``assert`` habits hold)."""
+
+
+def is_blank(value: Any) -> bool:
+    """True for an answer still at :data:`BLANK` (``...``)."""
+    return value is BLANK
+
+
+def _solutions_module(notebook: str) -> Any:
+    number = notebook[:2]
+    if not number.isdigit():
+        raise ValueError(f"notebook must start with its two-digit number, e.g. '02' or "
+                         f"'02_eo_pretraining'; got {notebook!r}")
+    try:
+        return importlib.import_module(f"swdkit.notebooks.solutions.nb{number}")
+    except ModuleNotFoundError as err:
+        raise ValueError(f"no worked answers for notebook {number}: swdkit.notebooks.solutions "
+                         f"has no module nb{number}") from err
+
+
+def fill_solutions(namespace: MutableMapping[str, Any], notebook: str, exercise: int, *,
+                   solutions: bool) -> list[str]:
+    """Fill the blank answers of one exercise with the worked ones when ``solutions`` is True.
+
+    Args:
+        namespace: the notebook's ``globals()``; the worked answer may read the notebook's
+            variables from it.
+        notebook: the notebook's number (``"02"``; a file name starting with it works too).
+        exercise: the exercise's number in that notebook.
+        solutions: the notebook parameter; False leaves every answer as it is.
+
+    Returns:
+        The names that were filled (empty when ``solutions`` is False or none was blank).
+
+    Raises:
+        ValueError: the notebook or the exercise has no worked answer.
+    """
+    if not isinstance(solutions, bool):
+        raise TypeError(f"solutions must be True or False, got {solutions!r}")
+    if not solutions:
+        return []
+    table: dict[int, Callable[[MutableMapping[str, Any]], dict[str, Any]]] = (
+        _solutions_module(notebook).SOLUTIONS)
+    if exercise not in table:
+        raise ValueError(f"notebook {notebook[:2]} has worked answers for exercises "
+                         f"{sorted(table)}, not {exercise!r}")
+    filled = []
+    for name, value in table[exercise](namespace).items():
+        if is_blank(namespace.get(name, BLANK)):
+            namespace[name] = value
+            filled.append(name)
+    if filled:
+        print(f"exercise {exercise}: worked answer filled in for {', '.join(filled)} "
+              "(solutions=True)")
+    return filled
+
+
+def check_answer(exercise: str, answer: Any, test: Callable[[Any], bool], hint: str) -> bool:
+    """Check one answer: True when ``test(answer)`` holds, else an :class:`ExerciseError`.
+
+    Args:
+        exercise: how the message names it, e.g. ``"exercise 1 (chance level)"``.
+        answer: the student's value.
+        test: returns whether the answer is right (exceptions it raises count as wrong).
+        hint: what the right answer is made of, without giving it away.
+
+    Raises:
+        ExerciseError: the answer is blank (how to answer, or to see a worked one) or wrong
+            (the hint).
+    """
+    if is_blank(answer):
+        raise ExerciseError(f"{exercise} is still blank: replace the ... in the exercise cell by "
+                            f"your answer and run it again (or set the parameter solutions = "
+                            f"True to see a worked answer). Hint: {hint}")
+    try:
+        right = bool(test(answer))
+    except Exception as err:  # a malformed answer is a wrong answer, with the reason
+        raise ExerciseError(f"{exercise}: the answer could not be checked ({type(err).__name__}: "
+                            f"{err}). Hint: {hint}") from err
+    if not right:
+        raise ExerciseError(f"{exercise}: not right yet. Hint: {hint}")
+    return True
