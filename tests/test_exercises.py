@@ -46,7 +46,7 @@ def test_unknown_exercise_or_notebook_is_named(fake_notebook: None) -> None:
 
 
 def test_a_notebook_without_worked_answers_is_refused() -> None:
-    with pytest.raises(ValueError, match="nb98"):
+    with pytest.raises(ValueError, match="_solutions_98"):
         fill_solutions({}, "98", 1, solutions=True)
 
 
@@ -72,7 +72,7 @@ def test_every_lesson_with_exercises_has_worked_answers() -> None:
         for exercise in range(1, 10):
             call = f'fill_solutions(globals(), "{path.name[:2]}", {exercise},'
             if call in source:
-                module = importlib.import_module(f"swdkit.notebooks.solutions.nb{path.name[:2]}")
+                module = importlib.import_module(f"swdkit.notebooks._solutions_{path.name[:2]}")
                 assert exercise in module.SOLUTIONS, f"{path.name}: exercise {exercise}"
 
 

@@ -6,7 +6,9 @@ A lesson's exercise cell leaves each answer as ``...`` (Python's Ellipsis, :data
 
 The next cell calls :func:`fill_solutions`: with the notebook parameter ``solutions=True`` (what
 ``make run`` and CI pass) it fills every answer that is still blank with the worked answer of
-:mod:`swdkit.notebooks.solutions` (one module per notebook, ``nbNN``), so the executed series
+:mod:`swdkit.notebooks` (one private module per notebook, ``_solutions_NN``,
+whose ``SOLUTIONS`` maps an exercise's number to a function of the notebook's namespace that
+returns ``{answer name: worked answer}``), so the executed series
 runs headless; with ``solutions=False`` (a student's default) it leaves them alone. The check
 cell calls :func:`check_answer` for each answer: a blank answer, or a wrong one, stops the
 notebook with an ``AssertionError`` that says which exercise, what was expected, and how to get
@@ -37,10 +39,10 @@ def _solutions_module(notebook: str) -> Any:
         raise ValueError(f"notebook must start with its two-digit number, e.g. '02' or "
                          f"'02_eo_pretraining'; got {notebook!r}")
     try:
-        return importlib.import_module(f"swdkit.notebooks.solutions.nb{number}")
+        return importlib.import_module(f"swdkit.notebooks._solutions_{number}")
     except ModuleNotFoundError as err:
-        raise ValueError(f"no worked answers for notebook {number}: swdkit.notebooks.solutions "
-                         f"has no module nb{number}") from err
+        raise ValueError(f"no worked answers for notebook {number}: swdkit.notebooks has no "
+                         f"module _solutions_{number}") from err
 
 
 def fill_solutions(namespace: MutableMapping[str, Any], notebook: str, exercise: int, *,
