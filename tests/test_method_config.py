@@ -52,7 +52,10 @@ def test_a_presets_values_arrive_in_every_phase_config(preset):
     for cls, table in PHASE_FIELDS.items():
         built = phase_config(cls, cfg, **PER_RUN)
         for phase, own in table.items():
-            assert getattr(built, phase) == getattr(cfg, own), (preset, cls.__name__, phase)
+            expected = getattr(cfg, own)
+            if own == "phase" and expected is None:  # decided per run from the SAR input
+                expected = getattr(cls(), phase)
+            assert getattr(built, phase) == expected, (preset, cls.__name__, phase)
 
 
 def test_model_sizes_come_from_one_table():
@@ -75,3 +78,20 @@ def test_none_overrides_keep_the_presets_value():
 def test_phase_config_refuses_an_unknown_phase():
     with pytest.raises(ValueError, match="cls must be one of"):
         phase_config(train.TrainConfig, MethodConfig(), **PER_RUN)
+
+
+
+@pytest.mark.parametrize("sar_input, phase, expected", [
+    ("re_im", None, True), ("db_smooth", None, False), ("db_smooth", True, True),
+    ("re_im", False, False)])
+def test_phase_rotation_follows_the_sar_input_unless_set(sar_input, phase, expected, tmp_path):
+    from dataclasses import replace
+
+    from test_semisup import _lesson_data
+
+    from swdkit.methods import run_method
+
+    data = replace(_lesson_data(), sar_input=sar_input)
+    result = run_method(data, method="sar_only", n_labeled=6, seed=0, device="cpu",
+                        checkpoint_dir=tmp_path, config={"preset": "ci", "phase": phase})
+    assert result.config["phase"] is expected

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from swdkit.experiments._claims import claim_checks, claims_table
+from swdkit.experiments._controls import control_checks, controls_table
 from swdkit.experiments._figures import (
     N_CLASSES,
     figure_accuracy_vs_labels,
@@ -169,6 +170,12 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
              "samples: how much another draw of test cities would move the number.", "",
              city_table(rows)]
     text += ["## The paper's claims as measured", "", CLAIMS_RULE, "", claims_table(claims)]
+    controls = control_checks(records)
+    text += ["## Controls", "",
+             "Each row pairs runs that differ in one training setting (same data, labeled "
+             "subset, norm, seed and the rest of the config): paired t test on the per-seed "
+             "differences, Holm-corrected over the control rows (a family of its own). A - B in "
+             "points; A and B in percent.", "", controls_table(controls)]
     text += ["## Paired differences (same seed, same labeled subset)", "",
              f"With the {100 * CONFIDENCE:.0f} % Student-t interval and the two-sided paired t "
              "test's p-value (not corrected for the many comparisons).", ""]
@@ -180,6 +187,7 @@ def write_report(records: Iterable[dict[str, Any]], out_dir: str | os.PathLike, 
     text += [f"- not drawn: {s}" for s in skipped] + ([""] if skipped else [])
     write_json_atomic(out / "summary.json", {"source": source, "runs": len(records),
                                              "cells": rows, "paired": paired, "claims": claims,
+                                             "controls": controls,
                                              "class_scores": scores,
                                              "figures": [f"{n}.png" for n in figures]})
     return write_text_atomic(out / "report.md", "\n".join(text))

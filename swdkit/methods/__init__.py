@@ -6,7 +6,14 @@ method, the classical floor, needs no network: texture statistics of the SAR pat
 
 from __future__ import annotations
 
-from swdkit.methods._config import PHASE_FIELDS, PRESETS, MethodConfig, phase_config, resolve_config
+from swdkit.methods._config import (
+    PAPER_PROTOCOL,
+    PHASE_FIELDS,
+    PRESETS,
+    MethodConfig,
+    phase_config,
+    resolve_config,
+)
 from swdkit.methods._features import (
     FeatureClassifier,
     ShrinkageLDA,
@@ -19,7 +26,14 @@ from swdkit.methods._pretrained import (
     build_net,
     load_or_pretrain_eo,
 )
-from swdkit.methods._registry import METHODS, NETWORK_METHODS, REGISTRY, Method, get_method
+from swdkit.methods._registry import (
+    METHODS,
+    NETWORK_METHODS,
+    REGISTRY,
+    SAR_INIT_FIELDS,
+    Method,
+    get_method,
+)
 from swdkit.methods._run import (
     MethodResult,
     RunStart,
@@ -37,8 +51,9 @@ from swdkit.methods._texture import (
 
 __all__ = [
     "CheckpointWarning", "FEATURE_NAMES", "FeatureClassifier", "METHODS", "Method",
-    "MethodConfig", "MethodResult", "NETWORK_METHODS", "PHASE_FIELDS", "PRESETS",
-    "PretrainedEO", "REGISTRY", "RunStart", "ShrinkageLDA", "build_net", "finish_run",
+    "MethodConfig", "MethodResult", "NETWORK_METHODS", "PAPER_PROTOCOL", "PHASE_FIELDS",
+    "PRESETS", "PretrainedEO", "REGISTRY", "RunStart", "SAR_INIT_FIELDS", "ShrinkageLDA",
+    "build_net", "finish_run",
     "fit_feature_classifier", "get_method", "ledoit_wolf_shrinkage", "load_or_pretrain_eo",
     "phase_config", "resolve_config", "run_fitted", "run_method", "sar_intensity",
     "sar_texture_features", "start_run", "texture_statistics",

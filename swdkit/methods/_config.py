@@ -18,8 +18,13 @@ Presets (``MethodConfig.preset(name)``):
   prototype found on CPU-sized synthetic data (the project's PROTOTYPE_FINDINGS notes): alpha =
   beta = 10, 16 EO samples per class and 64 unlabeled SAR per step, L = 128 projections, Adam
   at 1e-3. They were not tuned on this project's data.
-- ``"paper"``: the paper-style grid on a GPU: the larger network of
+- ``"paper_lesson"``: the lesson network with the paper's protocol choices
+  (:data:`PAPER_PROTOCOL`: SupCon on phi, summed cross-entropy, the EO side trained in the
+  alignment, uniform SAR batches, psi started at random, no SAR augmentation).
+- ``"paper"``: the paper-style grid on a GPU: the same protocol choices, the larger network of
   :data:`swdkit.models.GPU_SIZE` and longer training.
+
+The README's protocol table lists every setting where swdkit's default departs from the paper.
 
 Every method of one run takes the same number of SAR-phase steps (``epochs`` times
 ``steps_per_epoch``, by default one pass of the alignment loop over the unlabeled SAR pool), so
@@ -33,14 +38,23 @@ from typing import Any
 
 from swdkit._checks import check_choice, check_fields, check_value
 from swdkit.models import GPU_SIZE, LESSON_SIZE, POOLS
-from swdkit.train import AlignConfig, FinetuneConfig, PretrainConfig, SemisupConfig, TrainConfig
+from swdkit.train import (
+    AlignConfig,
+    FinetuneConfig,
+    PretrainConfig,
+    SarOnlyConfig,
+    SemisupConfig,
+    TrainConfig,
+)
 
 # The fields of a phase config that come from a MethodConfig: phase field -> MethodConfig field.
 # A phase's other fields are either set per run (seed, device, steps_per_epoch, snapshot_every,
 # supcon, discrepancy) or keep the phase's own default.
 _SHARED = {"compile": "compile", "progress": "progress"}
 _SAR_PHASE = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "select": "select",
-              "probe_size": "probe_size", **_SHARED}
+              "probe_size": "probe_size", "ce_reduction": "ce_reduction",
+              "sar_batches": "sar_batches", "augment": "sar_augment", "max_shift": "max_shift",
+              "phase": "phase", **_SHARED}
 _ALIGN = {**_SAR_PHASE, "alpha": "alpha", "beta": "beta", "n_projections": "n_projections",
           "eo_per_class": "eo_per_class", "unlabeled_batch": "unlabeled_batch",
           "eo_side": "eo_side", "scale": "align_scale", "warmup_epochs": "warmup_epochs",
@@ -48,12 +62,13 @@ _ALIGN = {**_SAR_PHASE, "alpha": "alpha", "beta": "beta", "n_projections": "n_pr
 PHASE_FIELDS: dict[type[TrainConfig], dict[str, str]] = {
     PretrainConfig: {"epochs": "pretrain_epochs", "batch_size": "pretrain_batch_size",
                      "lr": "pretrain_lr", "supcon_weight": "supcon_weight",
-                     "temperature": "temperature", "max_shift": "max_shift", **_SHARED},
+                     "temperature": "temperature", "base_temperature": "base_temperature",
+                     "supcon_on": "supcon_on", "max_shift": "max_shift", **_SHARED},
+    SarOnlyConfig: {**_SAR_PHASE, "sar_init": "sar_only_init"},
     FinetuneConfig: {**_SAR_PHASE, "sar_init": "sar_init"},
     AlignConfig: _ALIGN,
     SemisupConfig: {**_ALIGN, "gamma": "gamma", "temperature": "contrastive_temperature",
-                    "contrastive_unlabeled": "contrastive_unlabeled", "phase": "phase",
-                    "max_shift": "max_shift"},
+                    "contrastive_unlabeled": "contrastive_unlabeled"},
 }
 
 
@@ -73,7 +88,10 @@ class MethodConfig:
         width, embed_dim, depth, pool: the encoders (:class:`swdkit.models.Encoder`).
         pretrain_epochs, pretrain_batch_size, pretrain_lr: EO pretraining.
         supcon_weight, temperature, max_shift: the SupCon term when ``supcon=True`` (and the
-            largest shift of every augmented view).
+            largest shift of every augmented view, EO and SAR).
+        base_temperature: SupCon's tau_b in pretraining; None = ``temperature`` (no rescaling).
+        supcon_on: SupCon on the projection head (``"head"``) or on phi's output (``"phi"``,
+            the paper's Eq. 3); :class:`swdkit.train.PretrainConfig`.
         epochs: SAR-phase epochs (every method).
         steps_per_epoch: steps per SAR-phase epoch; None = ceil(training SAR / unlabeled_batch).
         batch_size: labeled SAR per step (capped at the number labeled).
@@ -84,8 +102,18 @@ class MethodConfig:
             collapse (``eo_side``, ``scale``, ``warmup_epochs`` and ``sar_init`` of
             :class:`swdkit.train.AlignConfig`).
         sar_init: how fine-tuning starts the SAR encoder (:func:`swdkit.train.finetune`).
+        sar_only_init: how SAR-only training starts it (:class:`swdkit.train.SarOnlyConfig`;
+            ``"eo"`` pretrains the EO side and keeps a fresh head). Every network method's own
+            field: :data:`swdkit.methods.SAR_INIT_FIELDS`.
+        ce_reduction, sar_batches, sar_augment: every SAR phase's labeled cross-entropy
+            (``"mean"``/``"sum"``), labeled batches (``"uniform"``/``"balanced"``) and SAR views
+            of the labeled batch (``augment`` of :class:`swdkit.train.SarPhaseConfig`).
         gamma, contrastive_temperature, contrastive_unlabeled, phase: the semi-supervised
-            contrastive term of ``"semisup"`` (:class:`swdkit.train.SemisupConfig`).
+            contrastive term of ``"semisup"`` (:class:`swdkit.train.SemisupConfig`); ``phase``
+            also rotates the complex phase in the views of ``sar_augment``. ``phase=None`` (the
+            default) rotates it only for the complex ``"re_im"`` input (decided per run from
+            the data's ``sar_input``; a rotation of the two dB channels of ``"db_smooth"``
+            would mix a level with its smoothed copy, not rotate a phase).
         select: model selection in the SAR phase: ``"last"`` (the lessons), ``"labeled"`` or
             ``"val"`` (see :class:`swdkit.train.TrainConfig`).
         probe_size: samples per domain of the validation probe (``sw_probe``, snapshots).
@@ -102,6 +130,8 @@ class MethodConfig:
     pretrain_lr: float = _default(PretrainConfig, "lr")
     supcon_weight: float = _default(PretrainConfig, "supcon_weight")
     temperature: float = _default(PretrainConfig, "temperature")
+    base_temperature: float | None = _default(PretrainConfig, "base_temperature")
+    supcon_on: str = _default(PretrainConfig, "supcon_on")
     max_shift: int = _default(PretrainConfig, "max_shift")
     epochs: int = _default(AlignConfig, "epochs")
     steps_per_epoch: int | None = None
@@ -117,10 +147,16 @@ class MethodConfig:
     warmup_epochs: int = _default(AlignConfig, "warmup_epochs")
     align_sar_init: str = _default(AlignConfig, "sar_init")
     sar_init: str = _default(FinetuneConfig, "sar_init")
+    sar_only_init: str = _default(SarOnlyConfig, "sar_init")
+    ce_reduction: str = _default(AlignConfig, "ce_reduction")
+    sar_batches: str = _default(AlignConfig, "sar_batches")
+    sar_augment: bool = _default(AlignConfig, "augment")
     gamma: float = _default(SemisupConfig, "gamma")
     contrastive_temperature: float = _default(SemisupConfig, "temperature")
     contrastive_unlabeled: int = _default(SemisupConfig, "contrastive_unlabeled")
-    phase: bool = _default(SemisupConfig, "phase")
+    # None: rotate the complex phase only when the SAR input is complex ("re_im"); on intensity
+    # in dB ("db_smooth") a phase rotation would mix the level and its smoothed copy.
+    phase: bool | None = None
     select: str = _default(AlignConfig, "select")
     probe_size: int = _default(AlignConfig, "probe_size")
     compile: bool = _default(AlignConfig, "compile")
@@ -134,15 +170,18 @@ class MethodConfig:
         check_choice("pool", self.pool, POOLS)
         check_value("steps_per_epoch", self.steps_per_epoch, "positive integer", allow_none=True,
                     hint="None takes one pass over the unlabeled SAR per epoch")
-        for name in ("compile", "progress", "phase"):
-            if not isinstance(getattr(self, name), bool):
-                raise TypeError(f"{name} must be True or False, got "
+        for name in ("compile", "progress", "phase", "sar_augment"):
+            if not isinstance(getattr(self, name), bool) and not (name == "phase"
+                                                                  and self.phase is None):
+                allowed = "True, False or None" if name == "phase" else "True or False"
+                raise TypeError(f"{name} must be {allowed}, got "
                                 f"{type(getattr(self, name)).__name__} {getattr(self, name)!r}")
         _check_phase_fields(self)
 
     @classmethod
     def preset(cls, name: str = "lesson", **overrides: Any) -> MethodConfig:
-        """A preset (``"ci"``, ``"lesson"``, ``"paper"``) with ``overrides`` applied."""
+        """A preset (``"ci"``, ``"lesson"``, ``"paper_lesson"``, ``"paper"``) with ``overrides``
+        applied."""
         if not isinstance(name, str) or name not in PRESETS:
             raise ValueError(f"preset must be one of {sorted(PRESETS)}, got {name!r}")
         return replace(cls(**PRESETS[name]), **_checked(overrides))
@@ -164,6 +203,8 @@ def _check_phase_fields(cfg: MethodConfig) -> None:
     """
     for cls, table in PHASE_FIELDS.items():
         for phase_name, own in table.items():
+            if own == "phase" and cfg.phase is None:
+                continue  # decided per run from the data (MethodConfig's docstring)
             try:
                 cls(**{phase_name: getattr(cfg, own)})
             except (TypeError, ValueError) as err:
@@ -182,12 +223,21 @@ def _checked(overrides: dict[str, Any]) -> dict[str, Any]:
     return overrides
 
 
+# The paper's protocol where swdkit's default departs from it (the README's protocol table; the
+# input representation and the norm are set with the data and run_method, not here).
+PAPER_PROTOCOL: dict[str, Any] = {
+    "supcon_on": "phi", "base_temperature": None, "ce_reduction": "sum", "eo_side": "train",
+    "align_scale": "raw", "warmup_epochs": 0, "sar_batches": "uniform",
+    "align_sar_init": "random", "sar_augment": False,
+}
 PRESETS: dict[str, dict[str, Any]] = {
     "ci": {"width": 8, "embed_dim": 32, "pretrain_epochs": 3, "pretrain_batch_size": 64,
            "epochs": 2, "steps_per_epoch": 5, "n_projections": 32, "probe_size": 64,
            "progress": False},
     "lesson": {},
-    "paper": {**GPU_SIZE, "pretrain_epochs": 30, "pretrain_batch_size": 256, "epochs": 30},
+    "paper_lesson": dict(PAPER_PROTOCOL),
+    "paper": {**GPU_SIZE, "pretrain_epochs": 30, "pretrain_batch_size": 256, "epochs": 30,
+              **PAPER_PROTOCOL},
 }
 
 
@@ -224,5 +274,6 @@ def phase_config(cls: type[TrainConfig], cfg: MethodConfig, **per_run: Any) -> T
     if cls not in PHASE_FIELDS:
         raise ValueError(f"cls must be one of {[c.__name__ for c in PHASE_FIELDS]}, got "
                          f"{getattr(cls, '__name__', cls)!r}")
-    values = {phase: getattr(cfg, own) for phase, own in PHASE_FIELDS[cls].items()}
+    values = {phase: getattr(cfg, own) for phase, own in PHASE_FIELDS[cls].items()
+              if not (own == "phase" and cfg.phase is None)}  # None: the phase's default
     return cls(**values, **per_run)

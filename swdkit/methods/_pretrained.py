@@ -115,7 +115,8 @@ def load_or_pretrain_eo(data: Any, *, norm: str = DEFAULT_NORM, supcon: bool = F
     if checkpoint_dir is not None:
         ignored = {"device", "progress"}
         if not supcon:  # settings the plain cross-entropy run does not use
-            ignored |= {"supcon_weight", "temperature", "max_shift"}
+            ignored |= {"supcon_weight", "temperature", "base_temperature", "supcon_on",
+                        "max_shift"}
         settings = {k: v for k, v in pre.to_dict().items() if k not in ignored}
         key = hashlib.sha1(json.dumps({"net": net.config, "pretrain": settings,
                                        "data": _fingerprint(data),

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from swdkit import train
-from swdkit.methods._config import phase_config
+from swdkit.methods._config import MethodConfig, phase_config
 from swdkit.methods._features import fit_features_method
+from swdkit.methods._pretrained import build_net
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class Method:
     Attributes:
         name: the method's name in configs, grids and results.
         summary: one line for listings and help texts.
-        pretrain: starts from the EO-pretrained network (False: a fresh network).
+        pretrain: starts from the EO-pretrained network (False: a fresh network, unless its
+            SAR encoder is to start from phi: :meth:`needs_pretraining`).
         sar_phase: ``sar_phase(run, data) -> TrainResult`` trains ``run.net`` on the SAR side
             (``run`` a :class:`swdkit.methods.RunStart`, ``data`` a
             :class:`swdkit.data.LessonData`); None for a method without a network.
@@ -35,6 +37,8 @@ class Method:
             ``fit(sar (n, 2, 32, 32), labels (n,), data) -> model`` trained on the labeled SAR,
             with ``model.predict(sar (m, 2, 32, 32)) -> (m,)`` labels and ``model.settings``
             (a dict, the run's ``config``).
+        sar_init_field: the :class:`MethodConfig` field (``"random"`` or ``"eo"``) that says
+            how the method starts the SAR encoder psi (None for a method without a network).
     """
 
     name: str
@@ -42,6 +46,7 @@ class Method:
     pretrain: bool
     sar_phase: Callable[[Any, Any], Any] | None
     fit: Callable[[Any, Any, Any], Any] | None = None
+    sar_init_field: str | None = None
 
     def __post_init__(self) -> None:
         if (self.sar_phase is None) == (self.fit is None):
@@ -50,6 +55,15 @@ class Method:
         if self.fit is not None and self.pretrain:
             raise ValueError(f"method {self.name!r} has no network to pretrain; set "
                              f"pretrain=False")
+        if (self.sar_init_field is None) != (self.fit is not None):
+            raise ValueError(f"method {self.name!r}: a network method names its sar_init_field "
+                             f"(a MethodConfig field), a method without a network none")
+
+    def needs_pretraining(self, cfg: MethodConfig) -> bool:
+        """Whether a run with ``cfg`` starts from the EO-pretrained network: the method's
+        ``pretrain``, or its SAR encoder starts from phi (``sar_init_field`` is ``"eo"``)."""
+        return self.pretrain or (self.sar_init_field is not None
+                                 and getattr(cfg, self.sar_init_field) == "eo")
 
 
 def _monitoring(data: Any) -> dict[str, Any]:
@@ -58,7 +72,10 @@ def _monitoring(data: Any) -> dict[str, Any]:
 
 
 def _sar_only(run: Any, data: Any) -> Any:
-    cfg = phase_config(train.FinetuneConfig, run.cfg, **run.common)
+    cfg = phase_config(train.SarOnlyConfig, run.cfg, **run.common)
+    if cfg.sar_init == "eo":  # psi from the EO-pretrained phi, the head as a fresh net holds it
+        fresh = build_net(data.n_classes, norm=run.norm, seed=run.seed, config=run.cfg)
+        run.net.head.load_state_dict(fresh.head.state_dict())
     return train.train_sar_only(run.net, run.sar_labeled, cfg, **_monitoring(data))
 
 
@@ -82,16 +99,20 @@ def _semisup(run: Any, data: Any) -> Any:
 
 
 _ALL = (
-    Method("sar_only", "SAR encoder and head trained on the labeled SAR alone", False, _sar_only),
-    Method("finetune", "EO pretraining, then fine-tuning on the labeled SAR", True, _finetune),
+    Method("sar_only", "SAR encoder and head trained on the labeled SAR alone", False, _sar_only,
+           sar_init_field="sar_only_init"),
+    Method("finetune", "EO pretraining, then fine-tuning on the labeled SAR", True, _finetune,
+           sar_init_field="sar_init"),
     Method("swd", "Y-net alignment with sliced Wasserstein (Eq. 2 of the paper)", True,
-           _aligned("swd")),
-    Method("mmd", "the same alignment with Gaussian-kernel MMD", True, _aligned("mmd")),
-    Method("coral", "the same alignment with CORAL", True, _aligned("coral")),
+           _aligned("swd"), sar_init_field="align_sar_init"),
+    Method("mmd", "the same alignment with Gaussian-kernel MMD", True, _aligned("mmd"),
+           sar_init_field="align_sar_init"),
+    Method("coral", "the same alignment with CORAL", True, _aligned("coral"),
+           sar_init_field="align_sar_init"),
     Method("max_sliced", "the same alignment with max-sliced Wasserstein", True,
-           _aligned("max_sliced")),
+           _aligned("max_sliced"), sar_init_field="align_sar_init"),
     Method("semisup", "swd plus a semi-supervised contrastive term on the SAR encoder", True,
-           _semisup),
+           _semisup, sar_init_field="align_sar_init"),
     Method("features", "linear discriminant on classical SAR texture statistics (no network)",
            False, None, fit=fit_features_method),
 )
@@ -99,6 +120,8 @@ REGISTRY: dict[str, Method] = {m.name: m for m in _ALL}
 METHODS: tuple[str, ...] = tuple(REGISTRY)
 # The methods that train a network (their results carry ``net``); the rest use ``fit``.
 NETWORK_METHODS: tuple[str, ...] = tuple(m.name for m in _ALL if m.fit is None)
+# How each network method starts its SAR encoder: method -> MethodConfig field ("random"/"eo").
+SAR_INIT_FIELDS: dict[str, str] = {m.name: m.sar_init_field for m in _ALL if m.sar_init_field}
 
 
 def get_method(name: Any) -> Method:

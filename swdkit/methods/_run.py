@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 from typing import Any
 
@@ -122,7 +122,8 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
         seed: chooses the labeled subset, the initial weights and every random draw.
         norm: ``"batch"`` (the default, :data:`swdkit.models.DEFAULT_NORM`), ``"instance"`` (the
             paper's) or ``"none"``, in both encoders.
-        supcon: pretrain the EO encoder with SupCon as well (ignored by ``sar_only``).
+        supcon: pretrain the EO encoder with SupCon as well (ignored by ``sar_only`` unless
+            its ``sar_only_init`` is ``"eo"``).
         config: a :class:`MethodConfig`, a preset name (``"ci"``, ``"lesson"``, ``"paper"``)
             or a dict of settings with an optional ``"preset"`` key; None = ``"lesson"``.
         device: ``"auto"``, ``"cpu"``, ``"cuda"``...
@@ -137,9 +138,10 @@ def run_method(data: Any, *, method: str, n_labeled: int | None, seed: int,
     if chosen.fit is not None:
         return run_fitted(data, method=method, n_labeled=n_labeled, seed=seed, norm=norm,
                           config=config, start=start)
+    cfg = resolve_config(config)
     run = start_run(data, n_labeled=n_labeled, seed=seed, norm=norm, supcon=supcon,
-                    config=config, device=device, checkpoint_dir=checkpoint_dir,
-                    snapshots=snapshots, pretrain=chosen.pretrain)
+                    config=cfg, device=device, checkpoint_dir=checkpoint_dir,
+                    snapshots=snapshots, pretrain=chosen.needs_pretraining(cfg))
     phase = chosen.sar_phase(run, data)
     return finish_run(run, data, method=method, phase=phase, start=start)
 
@@ -197,6 +199,8 @@ def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, s
     same labeled subset, initial weights and EO pretraining, so their results pair up.
     """
     seed, cfg, labeled = _labeled_subset(data, n_labeled=n_labeled, seed=seed, config=config)
+    if cfg.phase is None:  # rotate the phase of SAR views only when the input is complex
+        cfg = replace(cfg, phase=getattr(data, "sar_input", "re_im") == "re_im")
     dev = pick_device(device)
     net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
     pretrained = None

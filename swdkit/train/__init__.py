@@ -4,7 +4,8 @@
 - :func:`align_domains`: the Y-net transfer phase of Rostami et al. (2019) with a chosen
   discrepancy (SW by default), and :func:`align_embeddings`, its loop open to one extra SAR term;
 - :func:`align_semisup`: the same with a semi-supervised contrastive term on the SAR encoder;
-- :func:`finetune` and :func:`train_sar_only`: the two baselines;
+- :func:`finetune` and :func:`train_sar_only`: the two baselines (:class:`SarPhaseConfig`: what
+  every SAR phase shares: CE reduction, labeled batch sampling, SAR augmentation);
 - :func:`evaluate`, probes and snapshots, k-NN accuracy and silhouette of embeddings.
 
 Inputs: labeled sets are pairs ``(x, y)`` of numpy arrays or tensors (``x`` float
@@ -37,7 +38,9 @@ from swdkit.train._augment import (
     two_views,
 )
 from swdkit.train._batches import (
+    SAR_BATCHES,
     ClassSampler,
+    LabeledBatches,
     epoch_batches,
     image_tensor,
     labeled_tensors,
@@ -58,15 +61,25 @@ from swdkit.train._evaluate import (
     predict,
 )
 from swdkit.train._loop import SELECT, TrainConfig, TrainResult, collapse_factor
-from swdkit.train._pretrain import PretrainConfig, pretrain_eo
+from swdkit.train._pretrain import SUPCON_TARGETS, PretrainConfig, pretrain_eo
 from swdkit.train._probe import Probe, ProbeMeter, Snapshot, embedding_scale, make_probe
-from swdkit.train._sar import SAR_INITS, FinetuneConfig, finetune, init_sar_encoder, train_sar_only
+from swdkit.train._sar import (
+    CE_REDUCTIONS,
+    SAR_INITS,
+    FinetuneConfig,
+    SarOnlyConfig,
+    SarPhaseConfig,
+    finetune,
+    init_sar_encoder,
+    train_sar_only,
+)
 from swdkit.train._semisup import SemisupConfig, align_semisup
 
 __all__ = [
-    "AlignConfig", "ClassSampler", "DISCREPANCIES", "EO_SIDES", "Evaluation", "FinetuneConfig",
-    "PretrainConfig", "Probe", "ProbeMeter", "SAR_INITS", "SCALES", "SELECT", "SemisupConfig",
-    "Snapshot", "TrainConfig", "TrainResult", "accuracy_by_group", "align_domains",
+    "AlignConfig", "CE_REDUCTIONS", "ClassSampler", "DISCREPANCIES", "EO_SIDES", "Evaluation",
+    "FinetuneConfig", "LabeledBatches", "PretrainConfig", "Probe", "ProbeMeter", "SAR_BATCHES",
+    "SAR_INITS", "SCALES", "SELECT", "SUPCON_TARGETS", "SarOnlyConfig", "SarPhaseConfig",
+    "SemisupConfig", "Snapshot", "TrainConfig", "TrainResult", "accuracy_by_group", "align_domains",
     "align_embeddings", "align_semisup", "augment", "class_conditional", "cohen_kappa",
     "collapse_factor", "confusion_matrix", "discrepancy", "embed_all", "embedding_scale",
     "epoch_batches", "evaluate", "f1_per_class", "finetune", "image_tensor", "init_sar_encoder",

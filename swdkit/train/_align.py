@@ -38,13 +38,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from swdkit._checks import check_choice, check_fields
 from swdkit.device import autocast
 from swdkit.train import _batches, _loop
-from swdkit.train._loop import TrainConfig, TrainResult
-from swdkit.train._sar import SAR_INITS, init_sar_encoder
+from swdkit.train._loop import TrainResult
+from swdkit.train._sar import SAR_INITS, SarPhaseConfig, init_sar_encoder
 
 DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
 EO_SIDES = ("train", "frozen_encoder", "frozen")
@@ -56,7 +55,7 @@ ExtraTerm = Callable[[Any, torch.Tensor, torch.Tensor, torch.Tensor],
 
 
 @dataclass
-class AlignConfig(TrainConfig):
+class AlignConfig(SarPhaseConfig):
     """The alignment phase. One epoch = one pass over the unlabeled SAR pool.
 
     Attributes:
@@ -70,6 +69,9 @@ class AlignConfig(TrainConfig):
         eo_side, scale, warmup_epochs, sar_init: the remedies of the module docstring. The
             paper's formulation is ``"train"``, ``"raw"``, 0, ``"random"``; the default
             differs in ``eo_side="frozen"`` (module docstring: why).
+        ce_reduction, sar_batches, augment, max_shift, phase: as for every SAR phase
+            (:class:`swdkit.train.SarPhaseConfig`); ``ce_reduction`` reduces both CE terms,
+            ``augment`` views the labeled SAR batch (not the unlabeled one).
     """
 
     alpha: float = 10.0
@@ -151,7 +153,10 @@ def align_domains(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
     over phi, psi and h, with D = SW_2^2 on ``n_projections`` fresh random directions per step
     (or ``cfg.discrepancy``). The paper's Eq. 2 sums over the classes j where this takes the
     mean (as ``swdkit.losses.class_conditional_swd`` does): the paper's beta is this beta
-    divided by the number of classes present. Labeled and unlabeled SAR pass psi as one batch.
+    divided by the number of classes present. The CE terms are batch means (``ce_reduction=
+    "sum"``: sums, as Eq. 2 prints them); the labeled batch is uniform or class-balanced
+    (``sar_batches``) and, with ``augment``, a random view. Labeled and unlabeled SAR pass psi
+    as one batch.
     Loss terms in the history: ``ce_eo``, ``ce_sar``, ``marginal``, ``conditional``
     (unweighted) and ``loss``.
 
@@ -199,23 +204,25 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
                                channels=net.config["sar_channels"])
     gen, proj_gen = _batches.make_generator(cfg.seed), _batches.make_generator(cfg.seed + 1)
     sampler = _batches.ClassSampler(ye)
+    labeled = _batches.LabeledBatches(yl, cfg.batch_size, cfg.sar_batches)
+    views = cfg.sar_views()
     phi = _loop.maybe_compile(net.eo_encoder, cfg.compile)
     psi = _loop.maybe_compile(net.sar_encoder, cfg.compile)
-    n_lab = min(cfg.batch_size, len(xl))
+    n_lab = labeled.size
     embed_dim = net.config["embed_dim"]
     frozen_eo = cfg.eo_side != "train"
     steps_done = [0]
 
     def batches() -> list[tuple[torch.Tensor, torch.Tensor]]:
         unl = _batches.epoch_batches(len(xu), cfg.unlabeled_batch, gen, cfg.steps_per_epoch)
-        return [(iu, torch.randperm(len(xl), generator=gen)[:n_lab]) for iu in unl]
+        return [(iu, labeled.draw(gen)) for iu in unl]
 
     def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
         from swdkit.losses import random_projections
 
         iu, il = (i.to(device) for i in batch)
         ie = sampler.draw(cfg.eo_per_class, gen)
-        x_sar = torch.cat([xl[il], xu[iu]])
+        x_sar = torch.cat([views(xl[il]), xu[iu]])
         if frozen_eo:  # a fixed teacher: no gradient, batch norm statistics kept
             net.eo_encoder.eval()
         with autocast(device):
@@ -230,8 +237,8 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         with torch.set_grad_enabled(cfg.beta > 0):
             conditional = class_conditional(cfg.discrepancy, z_eo, ye[ie], z_sar[:n_lab],
                                             yl[il], projections=proj)
-        terms = {"ce_eo": F.cross_entropy(logits_eo.float(), ye[ie]),
-                 "ce_sar": F.cross_entropy(logits_lab.float(), yl[il]),
+        terms = {"ce_eo": cfg.cross_entropy(logits_eo, ye[ie]),
+                 "ce_sar": cfg.cross_entropy(logits_lab, yl[il]),
                  "marginal": marginal, "conditional": conditional}
         terms["loss"] = terms["ce_eo"] + terms["ce_sar"]
         weight = _ramp(steps_done, cfg, len(xu))

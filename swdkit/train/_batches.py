@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from swdkit._checks import check_choice
+
 _PATCH = 32
 
 
@@ -157,3 +159,48 @@ class ClassSampler:
                 pick = torch.randint(len(members), (per_class,), generator=generator)
             chosen.append(members[pick])
         return torch.cat(chosen).to(self.device)
+
+
+SAR_BATCHES = ("uniform", "balanced")
+
+
+class LabeledBatches:
+    """Index batches of a labeled set, drawn ``"uniform"`` or class-``"balanced"``.
+
+    With N labeled samples of K classes and B = min(batch_size, N):
+
+    - ``"uniform"``: B indices without replacement, every sample equally likely, so a class
+      appears in proportion to its count (an epoch is :func:`epoch_batches`, one pass);
+    - ``"balanced"``: m = max(1, B // K) indices of every class (:class:`ClassSampler`: without
+      replacement, or with it for a class of fewer than m samples), so every batch holds m K
+      samples and every class equally, as the EO batches of the alignment phase do.
+
+    Args:
+        labels: int64 ``(N,)``.
+        batch_size: B before the cap at N.
+        how: ``"uniform"`` or ``"balanced"``.
+
+    Attributes:
+        size: samples per batch (B, or m K).
+    """
+
+    def __init__(self, labels: torch.Tensor, batch_size: int, how: str = "uniform") -> None:
+        self.how = check_choice("sar_batches", how, SAR_BATCHES)
+        self.n = len(labels)
+        self.size = min(batch_size, self.n)
+        if how == "balanced":
+            self.sampler = ClassSampler(labels)
+            self.per_class = max(1, self.size // len(self.sampler.classes))
+            self.size = self.per_class * len(self.sampler.classes)
+
+    def draw(self, generator: torch.Generator) -> torch.Tensor:
+        """One batch of ``size`` indices (on the CPU for ``"uniform"``)."""
+        if self.how == "uniform":
+            return torch.randperm(self.n, generator=generator)[:self.size]
+        return self.sampler.draw(self.per_class, generator)
+
+    def epoch(self, generator: torch.Generator, steps: int | None = None) -> list[torch.Tensor]:
+        """The batches of one epoch: ``steps`` of them, or one pass (ceil(N / size))."""
+        if self.how == "uniform":
+            return epoch_batches(self.n, self.size, generator, steps)
+        return [self.draw(generator) for _ in range(steps or -(-self.n // self.size))]

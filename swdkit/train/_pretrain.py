@@ -1,5 +1,11 @@
 """EO pretraining: phi and h on plentiful labeled EO, cross-entropy, optionally plus the
 supervised contrastive loss on two augmented views (Khosla et al. 2020).
+
+Where SupCon reads the embedding (``supcon_on``): ``"head"`` (the default, as Khosla et al.
+train) on a projection head, p = g(phi(x)) / ||g(phi(x))|| with g a two-layer MLP that is
+discarded afterwards; ``"phi"`` on the encoder's output itself, p = phi(x) / ||phi(x)||, as
+Eq. 3 of Hussing, Li, Eaton writes the loss (the embedding the alignment later uses is then
+the one SupCon shaped). The default stays ``"head"`` until a validation measurement moves it.
 """
 
 from __future__ import annotations
@@ -10,12 +16,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from swdkit._checks import check_fields
+from swdkit._checks import check_choice, check_fields, check_value
 from swdkit.device import autocast
 from swdkit.train import _loop
 from swdkit.train._augment import augment, two_views
 from swdkit.train._batches import epoch_batches, labeled_tensors, make_generator, prepare_batch
 from swdkit.train._loop import TrainConfig, TrainResult
+
+SUPCON_TARGETS = ("head", "phi")
 
 
 @dataclass
@@ -27,6 +35,9 @@ class PretrainConfig(TrainConfig):
             cross-entropy is taken on both views too).
         supcon_weight: weight of the SupCon term.
         temperature: SupCon temperature tau.
+        base_temperature: SupCon's tau_b (the loss is scaled by tau / tau_b); None = tau, so
+            the loss is not rescaled (Eq. 3 of the paper has no tau_b).
+        supcon_on: ``"head"``: SupCon on g(phi(x)); ``"phi"``: on phi(x) (module docstring).
         augment: augment the cross-entropy batch also without SupCon (to separate the effect of
             the augmentations from that of the contrastive loss).
         max_shift: largest shift, in pixels, of an augmented view.
@@ -35,6 +46,8 @@ class PretrainConfig(TrainConfig):
     supcon: bool = False
     supcon_weight: float = 1.0
     temperature: float = 0.1
+    base_temperature: float | None = None
+    supcon_on: str = "head"
     augment: bool = False
     max_shift: int = 2
 
@@ -43,6 +56,8 @@ class PretrainConfig(TrainConfig):
         check_fields(self, "number > 0", "temperature")
         check_fields(self, "number >= 0", "supcon_weight")
         check_fields(self, "integer >= 0", "max_shift")
+        check_value("base_temperature", self.base_temperature, "number > 0", allow_none=True)
+        check_choice("supcon_on", self.supcon_on, SUPCON_TARGETS)
 
 
 def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: Any = None,
@@ -51,7 +66,10 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
 
     Loss per batch: ``CE(h(phi(x)), y)``; with ``cfg.supcon`` each batch is seen as two
     augmented views (90-degree rotations, flips, small shifts; :mod:`swdkit.train`) and the
-    loss is ``CE over both views + supcon_weight * SupCon(g(phi(view1)), g(phi(view2)); y)``.
+    loss is ``CE over both views + supcon_weight * SupCon(p(view1), p(view2); y)`` with p the
+    normalised g(phi(x)) (``supcon_on="head"``) or phi(x) (``"phi"``), each ``(B, D)``, stacked
+    to ``(B, 2, D)`` for :func:`swdkit.losses.supcon_loss` at ``temperature`` and
+    ``base_temperature`` (None: the temperature).
 
     Args:
         net: a :class:`swdkit.models.YNet` (trained in place).
@@ -68,6 +86,8 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
                            n_classes=net.n_classes)
     gen = make_generator(cfg.seed)
     phi = _loop.maybe_compile(net.eo_encoder, cfg.compile)
+    on_head = cfg.supcon_on == "head"
+    base_tau = cfg.temperature if cfg.base_temperature is None else cfg.base_temperature
 
     def step(idx: torch.Tensor) -> dict[str, torch.Tensor]:
         xb, yb = x[idx.to(device)], y[idx.to(device)]
@@ -80,10 +100,11 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
             logits = net.classify(z)
         terms = {"ce": F.cross_entropy(logits.float(), yb)}
         if cfg.supcon:
-            p = net.project(z.float())
+            p = net.project(z.float()) if on_head else z.float()  # (2B, P) or (2B, D)
             half = len(p) // 2
             terms["supcon"] = supcon_loss(torch.stack([p[:half], p[half:]], dim=1), yb[:half],
-                                          temperature=cfg.temperature)
+                                          temperature=cfg.temperature,
+                                          base_temperature=base_tau)
             terms["loss"] = terms["ce"] + cfg.supcon_weight * terms["supcon"]
         else:
             terms["loss"] = terms["ce"]
@@ -98,7 +119,7 @@ def pretrain_eo(net: Any, eo: Any, cfg: PretrainConfig | None = None, *, val: An
         raise ValueError("select='labeled' is for the SAR phases; pretrain_eo offers 'last' "
                          "or 'val' (EO labels are plentiful, so a validation set is realistic)")
     params = [*net.eo_encoder.parameters(), *net.head.parameters()]
-    if cfg.supcon:
+    if cfg.supcon and on_head:
         params += list(net.projector.parameters())
     def batches() -> list[torch.Tensor]:
         return epoch_batches(len(x), cfg.batch_size, gen, cfg.steps_per_epoch)

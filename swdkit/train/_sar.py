@@ -1,28 +1,87 @@
-"""The two baselines on labeled SAR: SAR-only training and fine-tuning of the EO-trained network.
+"""The two baselines on labeled SAR (SAR-only training, fine-tuning of the EO-trained network), and
+the settings every SAR phase shares (:class:`SarPhaseConfig`).
 
-Both train the SAR encoder psi and the head h with ``CE(h(psi(x)), y)``; they differ in where psi
-and h start (see :func:`init_sar_encoder`).
+Both baselines train the SAR encoder psi and the head h with ``CE(h(psi(x)), y)``; they differ in
+where psi and h start (see :func:`init_sar_encoder`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
+from swdkit._checks import check_choice, check_fields
 from swdkit.device import autocast
 from swdkit.train import _loop
-from swdkit.train._batches import epoch_batches, labeled_tensors, make_generator, prepare_batch
+from swdkit.train._augment import sar_view
+from swdkit.train._batches import (
+    SAR_BATCHES,
+    LabeledBatches,
+    labeled_tensors,
+    make_generator,
+    prepare_batch,
+)
 from swdkit.train._loop import TrainConfig, TrainResult
 
 SAR_INITS = ("eo", "random")
+CE_REDUCTIONS = ("mean", "sum")
 
 
 @dataclass
-class FinetuneConfig(TrainConfig):
-    """SAR-only training and fine-tuning. One epoch = one pass over the labeled SAR (with only
+class SarPhaseConfig(TrainConfig):
+    """Settings of every SAR phase (SAR-only, fine-tuning, alignment, semi-supervised).
+
+    Attributes:
+        ce_reduction: the labeled cross-entropy of a batch of B samples with logits ``(B, K)``:
+            ``"mean"``, (1/B) sum_i -log softmax(h(z_i))_{y_i} (the default), or ``"sum"``, the
+            sum over i as Eq. 2 of Hussing, Li, Eaton prints it: B times the mean, so against
+            the alignment terms the cross-entropy weighs B times more (the alignment phase
+            reduces its EO term the same way).
+        sar_batches: the labeled SAR batches, ``"uniform"`` (default) or ``"balanced"`` (every
+            class equally; :class:`swdkit.train.LabeledBatches`).
+        augment: train on an augmented view of each labeled SAR batch (:func:`sar_view`: a
+            symmetry of the square, a shift of up to ``max_shift`` pixels and, with ``phase``, a
+            rotation of the complex phase): the views the semi-supervised term sees, so this is
+            the control that separates that term's gain from the augmentations'.
+        max_shift: largest shift, in pixels, of a SAR view.
+        phase: rotate the complex phase in the SAR views (meaningful for the ``"re_im"`` input).
+    """
+
+    ce_reduction: str = "mean"
+    sar_batches: str = "uniform"
+    augment: bool = False
+    max_shift: int = 2
+    phase: bool = True
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        check_choice("ce_reduction", self.ce_reduction, CE_REDUCTIONS)
+        check_choice("sar_batches", self.sar_batches, SAR_BATCHES)
+        check_fields(self, "integer >= 0", "max_shift")
+        for name in ("augment", "phase"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+    def cross_entropy(self, logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """CE of logits ``(B, K)`` against labels ``(B,)``, reduced by ``ce_reduction``."""
+        return F.cross_entropy(logits.float(), labels, reduction=self.ce_reduction)
+
+    def sar_views(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        """``x (B, 2, H, W) -> view`` when ``augment`` (own generator, seed + 3, so the phase's
+        other draws stay as they are), else the identity."""
+        if not self.augment:
+            return lambda x: x
+        gen = make_generator(self.seed + 3)
+        return lambda x: sar_view(x, max_shift=self.max_shift, phase=self.phase, generator=gen)
+
+
+@dataclass
+class FinetuneConfig(SarPhaseConfig):
+    """Fine-tuning (and SAR-only training). One epoch = one pass over the labeled SAR (with only
     a few labels, set ``steps_per_epoch`` to give the phase a comparable number of updates).
 
     Attributes:
@@ -33,8 +92,20 @@ class FinetuneConfig(TrainConfig):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        if self.sar_init not in SAR_INITS:
-            raise ValueError(f"sar_init must be one of {SAR_INITS}, got {self.sar_init!r}")
+        check_choice("sar_init", self.sar_init, SAR_INITS)
+
+
+@dataclass
+class SarOnlyConfig(FinetuneConfig):
+    """SAR-only training: :class:`FinetuneConfig` with ``sar_init="random"`` by default.
+
+    Attributes:
+        sar_init: ``"random"``: psi is trained as the network holds it (built fresh: SAR alone);
+            ``"eo"``: psi first takes phi's weights (:func:`init_sar_encoder`), so with an
+            EO-pretrained phi and a fresh head it is fine-tuning without the EO head.
+    """
+
+    sar_init: str = "random"
 
 
 def _train_sar(net: Any, sar_labeled: Any, cfg: FinetuneConfig, *, val: Any, probe: Any,
@@ -45,19 +116,21 @@ def _train_sar(net: Any, sar_labeled: Any, cfg: FinetuneConfig, *, val: Any, pro
                            channels=net.config["sar_channels"], n_classes=net.n_classes)
     gen = make_generator(cfg.seed)
     psi = _loop.maybe_compile(net.sar_encoder, cfg.compile)
+    sampler = LabeledBatches(y, cfg.batch_size, cfg.sar_batches)
+    views = cfg.sar_views()
 
     def step(idx: torch.Tensor) -> dict[str, torch.Tensor]:
         idx = idx.to(device)
         with autocast(device):
-            logits = net.classify(psi(prepare_batch(x[idx])))
-        ce = F.cross_entropy(logits.float(), y[idx])
+            logits = net.classify(psi(prepare_batch(views(x[idx]))))
+        ce = cfg.cross_entropy(logits, y[idx])
         return {"ce_sar": ce, "loss": ce}
 
     accuracy, meter = _loop.phase_measures(net, cfg, device, domain="sar", labeled=(x, y),
                                            val=val, probe=probe, fallback_probe=None)
     params = [*net.sar_encoder.parameters(), *net.head.parameters()]
     def batches() -> list[torch.Tensor]:
-        return epoch_batches(len(x), cfg.batch_size, gen, cfg.steps_per_epoch)
+        return sampler.epoch(gen, cfg.steps_per_epoch)
 
     return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
                             accuracy=accuracy, probe=meter, desc=desc)
@@ -67,11 +140,16 @@ def train_sar_only(net: Any, sar_labeled: Any, cfg: FinetuneConfig | None = None
                    val: Any = None, probe: Any = None) -> TrainResult:
     """Baseline: train psi and h on the labeled SAR alone, ``CE(h(psi(x)), y)``.
 
-    Pass a freshly built network: its SAR encoder and head are trained as they are.
-    Arguments as for :func:`finetune`.
+    Pass a freshly built network: its SAR encoder and head are trained as they are. With a
+    :class:`SarOnlyConfig` of ``sar_init="eo"``, psi first takes phi's weights (pass a network
+    whose phi is EO-pretrained and whose head is fresh); the ``sar_init`` of a plain
+    :class:`FinetuneConfig` is fine-tuning's and is not read here. Arguments as for
+    :func:`finetune` (default ``cfg``: :class:`SarOnlyConfig`).
     """
-    return _train_sar(net, sar_labeled, cfg or FinetuneConfig(), val=val, probe=probe,
-                      desc="SAR only")
+    cfg = cfg or SarOnlyConfig()
+    if isinstance(cfg, SarOnlyConfig):
+        init_sar_encoder(net, cfg.sar_init)
+    return _train_sar(net, sar_labeled, cfg, val=val, probe=probe, desc="SAR only")
 
 
 def init_sar_encoder(net: Any, sar_init: str = "eo") -> list[str]:
@@ -81,8 +159,7 @@ def init_sar_encoder(net: Any, sar_init: str = "eo") -> list[str]:
     convolution (3 input channels for EO, 2 for SAR), which keeps its fresh initialisation.
     ``"random"``: psi is left as initialised; only the EO-trained head h is reused.
     """
-    if sar_init not in SAR_INITS:
-        raise ValueError(f"sar_init must be one of {SAR_INITS}, got {sar_init!r}")
+    check_choice("sar_init", sar_init, SAR_INITS)
     if sar_init == "random":
         return []
     eo_state = net.eo_encoder.state_dict()

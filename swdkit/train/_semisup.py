@@ -44,24 +44,24 @@ class SemisupConfig(AlignConfig):
 
     Attributes:
         gamma: weight of the contrastive term (0 gives :func:`swdkit.train.align_domains`'s loss).
-        temperature: tau of the contrastive term.
+        temperature: tau of the contrastive term, also its base temperature (the loss is not
+            rescaled by tau / tau_b; :func:`swdkit.losses.semisup_contrastive_loss`).
         contrastive_unlabeled: unlabeled SAR samples per step in the contrastive term (their
             two views cost two encoder passes each).
-        phase: rotate the complex phase in the views.
-        max_shift: largest shift, in pixels, of a view.
+        phase, max_shift: the views (inherited from :class:`swdkit.train.SarPhaseConfig`):
+            rotate the complex phase, largest shift in pixels. ``augment=True`` trains the
+            cross-entropy on such views of the labeled batch too.
     """
 
     gamma: float = 1.0
     temperature: float = 0.1
     contrastive_unlabeled: int = 64
-    phase: bool = True
-    max_shift: int = 2
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_fields(self, "number >= 0", "gamma")
         check_fields(self, "number > 0", "temperature")
-        check_fields(self, "integer >= 0", "contrastive_unlabeled", "max_shift")
+        check_fields(self, "integer >= 0", "contrastive_unlabeled")
 
 
 def align_semisup(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,

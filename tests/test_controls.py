@@ -1,0 +1,64 @@
+"""The controls table pairs runs that differ in one training setting, and only those."""
+
+from __future__ import annotations
+
+import pytest
+from scipy import stats
+
+from swdkit.experiments._controls import control_checks, controls_table
+
+
+def record(method, seed, accuracy, config=None, n_labeled=32, norm="batch", data=None):
+    return {"settings": {"method": method, "seed": seed, "classes": "lowrise",
+                         "n_labeled": n_labeled, "norm": norm, "supcon": False,
+                         "data": dict(data or {}), "data_dir": None,
+                         "config": dict(config or {})},
+            "results": {"test_accuracy": accuracy}}
+
+
+SEEDS = range(5)
+SWD = [0.60, 0.62, 0.58, 0.65, 0.61]
+OFF = [0.55, 0.58, 0.57, 0.59, 0.56]
+
+
+def store():
+    out = [record("swd", s, a) for s, a in zip(SEEDS, SWD)]
+    out += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0}) for s, a in zip(SEEDS, OFF)]
+    # another cell (paper configuration) must not pair with the default one
+    out += [record("swd", s, 0.3, {"eo_side": "train"}, norm="instance") for s in SEEDS]
+    return out
+
+
+def test_alignment_control_is_the_paired_t_test_on_matching_runs() -> None:
+    rows = [r for r in control_checks(store()) if r["control"] == "SWD - no alignment"]
+    assert len(rows) == 1
+    row = rows[0]
+    ref = stats.ttest_rel(SWD, OFF)
+    assert row["n"] == 5 and row["p_value"] == pytest.approx(ref.pvalue)
+    assert row["mean"] == pytest.approx(sum(SWD) / 5 - sum(OFF) / 5)
+    assert row["p_holm"] == pytest.approx(ref.pvalue)  # the only row of its family
+    assert row["verdict"].startswith("A ahead" if ref.pvalue < 0.05 else "not distinguishable")
+    assert row["norm"] == "batch" and row["config"] == {}
+
+
+def test_holm_runs_over_every_control_row() -> None:
+    records = store() + [record("sar_only", s, a - 0.1) for s, a in zip(SEEDS, OFF)]
+    rows = control_checks(records)
+    names = {r["control"] for r in rows}
+    assert names == {"SWD - no alignment", "Y-net without alignment - SAR-only"}
+    for row in rows:
+        assert row["p_holm"] == pytest.approx(min(1.0, 2 * row["p_value"])) or \
+            row["p_holm"] >= row["p_value"]
+
+
+def test_runs_differing_in_another_setting_do_not_pair() -> None:
+    records = [record("swd", s, a) for s, a in zip(SEEDS, SWD)]
+    records += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0, "lr": 0.01})
+                for s, a in zip(SEEDS, OFF)]
+    assert control_checks(records) == []
+    assert "No control runs" in controls_table([])
+
+
+def test_table_shows_each_row() -> None:
+    text = controls_table(control_checks(store()))
+    assert "SWD - no alignment" in text and "| 5 |" in text
