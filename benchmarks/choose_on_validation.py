@@ -18,15 +18,18 @@ import math
 import statistics
 from collections import defaultdict
 
+from swdkit.data import DEFAULT_SAR_INPUT
 from swdkit.experiments import read_store
 
 
 def describe(settings: dict) -> dict[str, str]:
-    """The settings that vary between cells, as short strings."""
+    """The settings that vary between cells, as short strings (a run without ``sar_input`` in
+    its data settings read the default, ``DEFAULT_SAR_INPUT``, of the source that made it: every
+    store in experiments/results was made after the default became ``db_smooth``)."""
     config = {k: v for k, v in (settings.get("config") or {}).items() if k != "progress"}
     return {"method": settings["method"], "n_labeled": str(settings["n_labeled"]),
             "norm": settings["norm"], "sar_input": (settings.get("data") or {}).get(
-                "sar_input", "re_im"),
+                "sar_input", DEFAULT_SAR_INPUT),
             "config": json.dumps(config, sort_keys=True) if config else "lesson preset"}
 
 
