@@ -22,8 +22,9 @@ OFF = [0.55, 0.58, 0.57, 0.59, 0.56]
 
 
 def store():
-    out = [record("swd", s, a) for s, a in zip(SEEDS, SWD)]
-    out += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0}) for s, a in zip(SEEDS, OFF)]
+    out = [record("swd", s, a) for s, a in zip(SEEDS, SWD, strict=True)]
+    out += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0})
+            for s, a in zip(SEEDS, OFF, strict=True)]
     # another cell (paper configuration) must not pair with the default one
     out += [record("swd", s, 0.3, {"eo_side": "train"}, norm="instance") for s in SEEDS]
     return out
@@ -42,7 +43,7 @@ def test_alignment_control_is_the_paired_t_test_on_matching_runs() -> None:
 
 
 def test_holm_runs_over_every_control_row() -> None:
-    records = store() + [record("sar_only", s, a - 0.1) for s, a in zip(SEEDS, OFF)]
+    records = store() + [record("sar_only", s, a - 0.1) for s, a in zip(SEEDS, OFF, strict=True)]
     rows = control_checks(records)
     names = {r["control"] for r in rows}
     assert names == {"SWD - no alignment", "Y-net without alignment - SAR-only"}
@@ -52,9 +53,9 @@ def test_holm_runs_over_every_control_row() -> None:
 
 
 def test_runs_differing_in_another_setting_do_not_pair() -> None:
-    records = [record("swd", s, a) for s, a in zip(SEEDS, SWD)]
+    records = [record("swd", s, a) for s, a in zip(SEEDS, SWD, strict=True)]
     records += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0, "lr": 0.01})
-                for s, a in zip(SEEDS, OFF)]
+                for s, a in zip(SEEDS, OFF, strict=True)]
     assert control_checks(records) == []
     assert "No control runs" in controls_table([])
 

@@ -180,3 +180,23 @@ def test_class_counts_bars_are_the_counts_per_class() -> None:
     assert bars == [2, 0, 3, 0, 0, 1]
     with pytest.raises(ValueError, match=r"labels\['few'\] must lie in 0..2"):
         dp.plot_class_counts({"few": np.array([3])}, ["a", "b", "c"])
+
+
+def test_every_data_figure_has_a_title_and_labelled_axes(tmp_path) -> None:
+    """The three figures of the data lesson pass the series' figure rule as drawn."""
+    from swdkit.notebooks import figure_problems, read_figure_description, save_figure
+
+    eo, sar, labels = labelled_set(np.random.default_rng(8), [2, 2, 2])
+    names = ["first", "second", "third"]
+    figures = {
+        "gallery": dp.plot_class_gallery(eo, sar, labels, names, per_class=1, seed=0),
+        "histograms": dp.plot_sar_histograms(sar, {"scaled": sar * 2.0}, bins=10),
+        "counts": dp.plot_class_counts({"training": labels}, names, title="per class"),
+    }
+    for name, fig in figures.items():
+        description = read_figure_description(save_figure(fig, tmp_path, name))
+        assert figure_problems(description) == [], name
+    counts = figures["counts"].axes[0]
+    assert counts.get_title() == "per class" and counts.get_ylabel() == "class"
+    assert [ax.get_ylabel() for ax in figures["histograms"].axes] == [
+        "pixels (count, log scale)"] * 2

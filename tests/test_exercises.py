@@ -12,13 +12,13 @@ import pytest  # noqa: E402
 from swdkit.notebooks import (  # noqa: E402
     BLANK,
     ExerciseError,
+    _exercises,  # noqa: E402
     check_answer,
     figure_problems,
     fill_solutions,
     read_figure_description,
     save_figure,
 )
-from swdkit.notebooks import _exercises  # noqa: E402
 
 
 class _FakeSolutions:
@@ -50,9 +50,12 @@ def test_a_notebook_without_worked_answers_is_refused() -> None:
         fill_solutions({}, "98", 1, solutions=True)
 
 
-def test_blank_and_wrong_answers_stop_with_a_hint() -> None:
-    with pytest.raises(ExerciseError, match="still blank.*solutions = True.*Hint: one quarter"):
-        check_answer("exercise 1", BLANK, lambda a: a == 0.25, "one quarter")
+def test_wrong_answers_stop_with_a_hint_and_blank_ones_do_not(capsys) -> None:
+    assert check_answer("exercise 1", BLANK, lambda a: a == 0.25, "one quarter") is False
+    assert check_answer("exercise 1", None, lambda a: a == 0.25, "one quarter") is False
+    printed = capsys.readouterr().out
+    assert "exercise 1: not attempted yet" in printed and "solutions = True" in printed
+    assert "Hint: one quarter" in printed
     with pytest.raises(ExerciseError, match="not right yet. Hint: one quarter"):
         check_answer("exercise 1", 0.3, lambda a: a == 0.25, "one quarter")
     with pytest.raises(ExerciseError, match="could not be checked"):

@@ -137,6 +137,58 @@ def test_figures_are_drawn_or_none_when_there_is_nothing_to_draw():
     assert figure_accuracy_vs_labels(recs, methods=("mmd",)) is None
 
 
+def _grid_records():
+    """A batch-norm grid like experiments/reduced.yml: three label counts on two class sets, an
+    instance-norm and a SupCon block at 32 labels only."""
+    recs = []
+    for s, e in enumerate(NOISE[:3]):
+        for classes, base in (("lowrise", 0.45), ("urban", 0.25)):
+            for i, n in enumerate((32, 128, "full")):
+                recs += [_rec(m, s, base + 0.1 * i + d + e, n=n, classes=classes, norm="batch")
+                         for m, d in (("sar_only", 0.0), ("finetune", 0.05), ("swd", 0.08))]
+        recs += [_rec(m, s, 0.3 + e, norm="instance") for m in ("finetune", "swd")]
+        recs += [_rec("swd", s, 0.55 + e, norm="batch", supcon=True)]
+    return recs
+
+
+def test_every_figure_reads_titles_axes_chance_and_legends():
+    from swdkit.notebooks import describe_figure, figure_problems
+
+    recs = _grid_records()
+    figures = {"fig1": figure_accuracy_vs_labels(recs), "fig2": figure_norm(recs),
+               "fig3": figure_supcon(recs), "one seed": figure_accuracy_vs_labels(
+                   [r for r in recs if r["settings"]["seed"] == 0])}
+    for name, fig in figures.items():
+        description = describe_figure(fig)
+        assert figure_problems(description) == [], name
+        for panel in description["axes"]:
+            assert panel["chance_line"] and "chance" in panel["legend"], name
+            assert panel["xlabel"].startswith("labeled SAR samples"), name
+            assert panel["ylabel"] == "SAR test accuracy (%)", name
+            low, high = fig.axes[description["axes"].index(panel)].get_ylim()
+            assert high - low >= 10.0, name  # a small gap is not blown up to fill the panel
+    fig1 = figures["fig1"]
+    # the norm most runs used (batch here), every label count, one panel per class set
+    assert "batch norm" in fig1._suptitle.get_text() and "3 seeds" in fig1._suptitle.get_text()
+    assert [ax.get_title() for ax in fig1.axes] == ["lowrise (4 classes)", "urban (10 classes)"]
+    for ax in fig1.axes:
+        assert [t.get_text() for t in ax.get_xticklabels()] == ["32", "128", "full"]
+        assert ax.get_legend_handles_labels()[1][-3:] == ["SWD transfer", "fine-tuning",
+                                                          "SAR only"]
+    assert "one seed each" in figures["one seed"]._suptitle.get_text()
+    # the comparisons draw only the label counts measured both ways
+    for name in ("fig2", "fig3"):
+        ticks = [t.get_text() for t in figures[name].axes[0].get_xticklabels()]
+        assert ticks == ["32"] and len(figures[name].axes) == 1, name
+    assert set(describe_figure(figures["fig2"])["axes"][0]["legend"]) == {
+        "fine-tuning, instance", "fine-tuning, batch", "SWD transfer, instance",
+        "SWD transfer, batch", "chance"}
+    assert "batch norm" in figures["fig3"]._suptitle.get_text()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def test_figures_refuse_mixed_settings():
     recs = _records() + [_rec("swd", 0, 0.1, config={"epochs": 1})]
     with pytest.raises(ValueError, match="select the records of one grid"):

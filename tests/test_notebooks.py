@@ -70,6 +70,10 @@ def check_welcome(m: dict[str, Any]) -> None:
     assert m["training_samples"] > 0 and m["test_samples"] > 0
     assert m["device"] == "cpu"  # ci.yml forces the CPU
     assert m["torch_version"]
+    assert m["chance_accuracy"] == pytest.approx(0.25)  # the exercise's answer, checked
+    assert m["checks"]["exercise_chance"] is True
+    if m["dataset_made_now"]:
+        assert m["dataset_make_seconds"] > 0  # the time printed is measured
 
 
 def check_data(m: dict[str, Any]) -> None:
@@ -79,12 +83,20 @@ def check_data(m: dict[str, Any]) -> None:
     # Standardisation fitted on training gives training SAR channels mean 0 and std 1.
     for std in m["sar_stats"]["standard"]["std"]:
         assert std == pytest.approx(1.0, abs=1e-3)
+    assert m["checks"]["exercises"] is True  # every exercise filled (solutions) and checked
 
 
 def check_eo_pretraining(m: dict[str, Any]) -> None:
     # Even the CI preset learns EO well above chance with one of the two norms.
     best = max(m["eo_test_accuracy_batch"], m["eo_test_accuracy_instance"])
     assert best >= m["chance_accuracy"] + 0.2, f"EO test accuracy {best:.3f}"
+    # "What this run shows" judged the two norms with the shared rule, and said so.
+    assert m["norm_verdict"] in ("higher", "lower", "not distinguishable")
+    a, b = m["norm_pair"]  # the difference is a - b
+    assert m["norm_difference"] == pytest.approx(
+        m[f"eo_test_accuracy_{a}"] - m[f"eo_test_accuracy_{b}"])
+    assert (m["norm_verdict"] == "not distinguishable") == (m["norm_p_value"] >= 0.05)
+    assert m["checks"]["exercise_parameter_count"] and m["checks"]["exercise_per_class"]
 
 
 def check_supcon(m: dict[str, Any]) -> None:
@@ -92,12 +104,22 @@ def check_supcon(m: dict[str, Any]) -> None:
         above_chance(m, name, 0.1)
     for name in ("silhouette_ce", "silhouette_supcon"):
         assert -1.0 <= m[name] <= 1.0
+    # "What this run shows" reports the direction the run measured, whichever it was.
+    larger = ("with SupCon" if m["silhouette_supcon"] > m["silhouette_ce"] else
+              "without SupCon" if m["silhouette_supcon"] < m["silhouette_ce"] else "equal")
+    assert m["tighter_by_silhouette"] == larger
+    for name in ("knn_verdict_vs_ce", "knn_verdict_vs_views"):
+        assert m[name] in ("higher", "lower", "not distinguishable")
+    assert m["checks"]["exercise_temperature"] is True
 
 
 def check_swd_alignment(m: dict[str, Any]) -> None:
     assert m["toy_sw_after"] < 0.1 * m["toy_sw_before"], "the SW flow did not move the toy cloud"
-    assert m["swd_sw_probe_last_epoch"] < m["swd_sw_probe_first_epoch"], \
+    assert m["swd_sw_probe_last_epoch"] < m["swd_sw_probe_before"], \
         "SWD training did not reduce SW between the EO and SAR probes"
+    assert m["swd_sw_relative_before"] > 0 and 0.0 <= m["control_no_alignment_accuracy"] <= 1.0
+    outcomes = {"higher", "lower", "not distinguishable"}
+    assert set(m["verdicts"].values()) <= outcomes, m["verdicts"]
     for method in ("swd", "sar_only", "finetune"):
         assert f"{method}_instance_accuracy" in m and f"{method}_batch_accuracy" in m
     assert len(m["twin"]) == 3 and all(0.0 <= v <= 1.0 for v in m["twin"].values())
@@ -116,6 +138,10 @@ def check_paper_figures(m: dict[str, Any]) -> None:
     assert m["runs_failed"] == 0
     assert m["runs_stored"] == m["runs"] > 0
     assert len(m["figures"]) == 3
+    assert len(m["label_counts"]) >= 3  # Figure 1 draws lines, not one x position
+    assert {f"exercise_{k}" for k in (1, 2, 3, 4)} <= set(m["checks"])
+    assert m["run_shows"] and set(m["run_shows"].values()) <= {
+        "higher", "lower", "not distinguishable"}
 
 
 # Per-notebook expectations beyond the generic ones (keyed by file stem).
@@ -169,3 +195,30 @@ def test_every_saved_figure_reads(executed: dict[str, Any]) -> None:
             problems += [f"{stem}/{png.name}: {p}" for p in figure_problems(description)]
     assert found > 0, "the series saved no figures"
     assert not problems, "\n".join(problems)
+
+
+def test_exercises_start_blank_and_never_stop_a_run(tmp_path: Path) -> None:
+    """With solutions=False (a student's default) every notebook still runs to the end (a blank
+    answer only says "not attempted yet"), and every exercise check reports False: no answer was
+    filled in advance. With the CI parameters (solutions=True) the same checks are all True
+    (test_notebook_runs_and_records_sound_metrics)."""
+    data_dir = os.environ.get("SWDKIT_DATA_DIR") or str(tmp_path / "data")
+    previous = os.environ.get("SWDKIT_DATA_DIR")
+    os.environ["SWDKIT_DATA_DIR"] = data_dir
+    try:
+        params = load_param_file(CI_PARAMS)
+        params.command_line["solutions"] = False
+        runs = run_notebooks(NOTEBOOKS, params=params, out=tmp_path / "blank")
+    finally:
+        if previous is None:
+            os.environ.pop("SWDKIT_DATA_DIR", None)
+        else:
+            os.environ["SWDKIT_DATA_DIR"] = previous
+    for run in runs:
+        assert run.status == "ok", f"{run.name} stopped with blank exercises: {run.error}"
+        source = Path(NOTEBOOKS / run.name).read_text(encoding="utf-8")
+        if "fill_solutions(globals()" not in source:
+            continue
+        flags = {k: v for k, v in run.metrics.get("checks", {}).items() if "exercise" in k}
+        assert flags, f"{run.name} records no exercise check"
+        assert not any(flags.values()), f"{run.name}: answered before the student did: {flags}"

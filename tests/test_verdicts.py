@@ -24,7 +24,7 @@ def test_paired_seeds_use_the_paired_t_test() -> None:
     result = compare(a, b, names=("swd", "sar_only"))
     ref = stats.ttest_rel(a, b)
     assert result.p_value == pytest.approx(ref.pvalue, rel=1e-9)
-    diffs = [x - y for x, y in zip(a, b)]
+    diffs = [x - y for x, y in zip(a, b, strict=True)]
     mean = sum(diffs) / 5
     se = stats.sem(diffs)
     half = stats.t.ppf(0.975, 4) * se
@@ -82,3 +82,21 @@ def test_versus_chance_over_seeds_is_the_t_test_against_chance() -> None:
 def test_bad_input_is_refused_with_a_reason(call) -> None:
     with pytest.raises(ValueError):
         call()
+
+
+def test_gap_closed_share_and_its_propagated_error() -> None:
+    from swdkit.experiments import gap_closed
+
+    share, se = gap_closed(0.60, 0.80, 0.70, n_test=400)
+    assert share == pytest.approx(0.5)
+    # the same by a numerical derivative of the share in each accuracy
+    eps = 1e-6
+    f = lambda lo, hi, v: (v - lo) / (hi - lo)  # noqa: E731
+    grads = [(f(0.60 + eps, 0.80, 0.70) - f(0.60 - eps, 0.80, 0.70)) / (2 * eps),
+             (f(0.60, 0.80 + eps, 0.70) - f(0.60, 0.80 - eps, 0.70)) / (2 * eps),
+             (f(0.60, 0.80, 0.70 + eps) - f(0.60, 0.80, 0.70 - eps)) / (2 * eps)]
+    variances = [p * (1 - p) / 400 for p in (0.60, 0.80, 0.70)]
+    expected = math.sqrt(sum(g * g * v for g, v in zip(grads, variances, strict=True)))
+    assert se == pytest.approx(expected, rel=1e-5)
+    with pytest.raises(ValueError, match="high > low"):
+        gap_closed(0.7, 0.6, 0.65, n_test=100)

@@ -296,6 +296,32 @@ def test_plot_alignment_curves_shows_the_snapshot_values(run):
         viz.plot_alignment_curves([])
 
 
+def test_alignment_curves_draw_chance_and_sw_relative_to_the_eo_scale(run):
+    fig = viz.plot_alignment_curves(run, chance=0.25, relative=True)
+    ax_sw, ax_acc = fig.axes
+    eo_var = [np.asarray(s.eo, dtype=np.float64).var(axis=0).mean() for s in run]
+    np.testing.assert_allclose(ax_sw.lines[0].get_ydata(), [s.sw / v for s, v in
+                                                            zip(run, eo_var, strict=True)])
+    assert "EO variance" in ax_sw.get_ylabel()
+    assert [line.get_label() for line in ax_acc.lines][-1] == "chance"
+    history = [{"epoch": 0, "sw_relative": 2.0, "sar_accuracy": 0.25, "val_accuracy": 0.3},
+               {"epoch": 1, "sw_relative": 1.0, "sar_accuracy": 0.5, "val_accuracy": 0.6}]
+    fig2 = viz.plot_alignment_curves(history, relative=True, accuracy_key="val_accuracy",
+                                     accuracy_label="SAR validation accuracy")
+    np.testing.assert_allclose(fig2.axes[0].lines[0].get_ydata(), [2.0, 1.0])
+    np.testing.assert_allclose(fig2.axes[1].lines[0].get_ydata(), [0.3, 0.6])
+    assert fig2.axes[1].get_ylabel() == "SAR validation accuracy"
+
+
+def test_per_class_panels_are_large_and_labelled(run, fake_umap):
+    frames = embedding_views.embed_snapshots(run, progress=False)
+    fig = viz.plot_class_alignment(frames, 4, class_names=["a", "b", "c"])
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    width = fig.get_size_inches()[0]
+    assert width / 2 >= 4.0  # two panels a row for up to four classes
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in visible)
+
+
 def test_figure_png_is_a_png():
     fig = Figure()
     fig.add_subplot().plot([0, 1])
@@ -309,7 +335,11 @@ def test_training_figures_draw_on_given_axes_or_a_new_figure():
     fig = plot_confusion(conf, ["open land", "water body"], title="test")
     (ax,) = fig.axes
     np.testing.assert_allclose(ax.images[0].get_array(), [[0.75, 0.25], [0.0, 1.0]])
-    assert [t.get_text() for t in ax.texts] == ["3", "1", "0", "4"]
+    assert [t.get_text() for t in ax.texts] == ["75%\n(3)", "25%\n(1)", "0%\n(0)",
+                                                "100%\n(4)"]
+    assert ax.images[0].get_clim() == (0, 1.0)  # the scale ends at the largest share
+    weak = plot_confusion(np.array([[2, 2], [1, 3]]), ["a", "b"]).axes[0]
+    assert weak.images[0].get_clim() == (0, 0.75)
     with pytest.raises(ValueError, match=r"shape \(3, 3\)"):
         plot_confusion(conf, ["a", "b", "c"])
     host = Figure()

@@ -27,7 +27,7 @@ from swdkit.experiments._summary import (
     sort_key,
     summarize,
 )
-from swdkit.experiments._verdicts import Comparison, compare, decide, versus_chance
+from swdkit.experiments._verdicts import Comparison, compare, decide, gap_closed, versus_chance
 from swdkit.experiments._worker import execute_run, make_record, source_digest
 
 __all__ = [
@@ -35,8 +35,9 @@ __all__ = [
     "StoreContents", "StoreProblem", "StoreProblemWarning", "append_record", "claim_checks",
     "claims_table", "class_scores", "compare", "dask_client", "decide", "default_results_path",
     "equivalence_test", "execute_run", "expand_grid", "figure_accuracy_vs_labels",
-    "figure_norm", "figure_supcon", "holm", "load_grid", "local_executor", "make_record",
-    "markdown_table", "mean_and_sem", "methods_side_by_side", "paired_differences",
-    "parse_grid", "read_store", "restrict_grid", "run_grid", "run_key", "sort_key",
-    "source_digest", "summarize", "t_test", "timing_table", "versus_chance", "write_report",
+    "figure_norm", "figure_supcon", "gap_closed", "holm", "load_grid", "local_executor",
+    "make_record", "markdown_table", "mean_and_sem", "methods_side_by_side",
+    "paired_differences", "parse_grid", "read_store", "restrict_grid", "run_grid", "run_key",
+    "sort_key", "source_digest", "summarize", "t_test", "timing_table", "versus_chance",
+    "write_report",
 ]

@@ -102,13 +102,13 @@ def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
                 continue
             a = [side["a"][s] for s in seeds]
             b = [side["b"][s] for s in seeds]
-            test = t_test([x - y for x, y in zip(a, b)])
+            test = t_test([x - y for x, y in zip(a, b, strict=True)])
             rows.append({"control": name, **cells[cell], "n": len(seeds),
                          "mean_a": mean_and_sem(a)[0], "mean_b": mean_and_sem(b)[0],
                          "mean": test["mean"], "sem": test["sem"], "df": test["df"],
                          "p_value": test["p_value"], "ci_low": test["ci_low"],
                          "ci_high": test["ci_high"]})
-    for row, p in zip(rows, holm([r["p_value"] for r in rows])):
+    for row, p in zip(rows, holm([r["p_value"] for r in rows]), strict=True):
         row["p_holm"] = p
         outcome = decide(p, row["mean"], alpha=alpha)
         word = {HIGHER: "A ahead", LOWER: "B ahead", SAME: SAME}[outcome]
@@ -131,5 +131,6 @@ def controls_table(rows: list[dict[str, Any]]) -> str:
         lines.append(
             f"| {r['control']} | {r['classes']} | {r['n_labeled']} | {setting} | "
             f"{100 * r['mean_a']:.1f} | {100 * r['mean_b']:.1f} | {100 * r['mean']:+.1f} | "
-            f"{fmt_interval(r['ci_low'], r['ci_high'], signed=True)} | {fmt_p(r['p_holm'])} | {r['n']} | {r['verdict']} |")
+            f"{fmt_interval(r['ci_low'], r['ci_high'], signed=True)} | {fmt_p(r['p_holm'])} | "
+            f"{r['n']} | {r['verdict']} |")
     return "\n".join(lines) + "\n"

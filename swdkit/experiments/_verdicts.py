@@ -107,7 +107,7 @@ def compare(a: float | Sequence[float], b: float | Sequence[float], *, n_test: i
                          f"and {len(b)}; pair them by seed")
     if len(a) == 1:
         return _one_run_each(a[0], b[0], n_test, names, alpha)
-    test = t_test([x - y for x, y in zip(a, b)], confidence=CONFIDENCE)
+    test = t_test([x - y for x, y in zip(a, b, strict=True)], confidence=CONFIDENCE)
     return Comparison(names[0], names[1], test["mean"], test["ci_low"], test["ci_high"],
                       test["p_value"], f"paired t, {len(a)} seeds",
                       decide(test["p_value"], test["mean"], alpha=alpha))
@@ -166,3 +166,27 @@ def versus_chance(accuracy: float | Sequence[float], chance: float, *, n_test: i
     return Comparison(name, "chance", diff, ci.low - chance, ci.high - chance,
                       float(result.pvalue), f"exact binomial, n = {n_test}",
                       decide(float(result.pvalue), diff, alpha=alpha))
+
+
+def gap_closed(low: float, high: float, value: float, *, n_test: int) -> tuple[float, float]:
+    """The share of the gap from ``low`` to ``high`` that ``value`` closes, and its standard error.
+
+    ``share = (value - low) / (high - low)`` (e.g. SWD at few labels between SAR-only at few
+    labels and SAR-only with all labels). Its standard error by first-order error propagation of
+    the three accuracies' binomial variances ``p (1 - p) / n`` (one run each on the same ``n``
+    test samples, treated as independent):
+
+        se^2 = [v (1 - v) + (1 - s)^2 l (1 - l) + s^2 h (1 - h)] / (n (h - l)^2).
+
+    Raises:
+        ValueError: ``high <= low`` (there is no gap to close) or ``n_test`` is not positive.
+    """
+    if not high > low:
+        raise ValueError(f"gap_closed needs high > low (a gap to close); got low={low}, "
+                         f"high={high}. Compare them first (compare) and report no share")
+    if not isinstance(n_test, int) or n_test <= 0:
+        raise ValueError(f"n_test must be a positive number of test samples, got {n_test!r}")
+    share = (value - low) / (high - low)
+    variance = (value * (1 - value) + (1 - share) ** 2 * low * (1 - low)
+                + share**2 * high * (1 - high)) / n_test
+    return share, math.sqrt(variance) / (high - low)

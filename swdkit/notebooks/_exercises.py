@@ -10,9 +10,11 @@ The next cell calls :func:`fill_solutions`: with the notebook parameter ``soluti
 whose ``SOLUTIONS`` maps an exercise's number to a function of the notebook's namespace that
 returns ``{answer name: worked answer}``), so the executed series
 runs headless; with ``solutions=False`` (a student's default) it leaves them alone. The check
-cell calls :func:`check_answer` for each answer: a blank answer, or a wrong one, stops the
-notebook with an ``AssertionError`` that says which exercise, what was expected, and how to get
-the worked answer.
+cell calls :func:`check_answer` for each answer: a wrong one stops the notebook with an
+``AssertionError`` that says which exercise and gives a hint; a blank one only prints "not
+attempted yet" with the hint and how to see the worked answer, so Run All, Voila and the slider
+apps never stop at an exercise the reader skipped (``make run`` and CI fill every blank, so there
+every check runs).
 """
 
 from __future__ import annotations
@@ -29,8 +31,8 @@ class ExerciseError(AssertionError):
 
 
 def is_blank(value: Any) -> bool:
-    """True for an answer still at :data:`BLANK` (``...``)."""
-    return value is BLANK
+    """True for an answer not given yet: :data:`BLANK` (``...``) or None."""
+    return value is BLANK or value is None
 
 
 def _solutions_module(notebook: str) -> Any:
@@ -83,7 +85,10 @@ def fill_solutions(namespace: MutableMapping[str, Any], notebook: str, exercise:
 
 
 def check_answer(exercise: str, answer: Any, test: Callable[[Any], bool], hint: str) -> bool:
-    """Check one answer: True when ``test(answer)`` holds, else an :class:`ExerciseError`.
+    """Check one answer: True when ``test(answer)`` holds; False, with a note, when it is blank.
+
+    A blank answer only prints "not attempted yet" (so Run All, Voila and the slider apps never
+    stop at an exercise the reader skipped); a wrong one stops the notebook.
 
     Args:
         exercise: how the message names it, e.g. ``"exercise 1 (chance level)"``.
@@ -91,14 +96,17 @@ def check_answer(exercise: str, answer: Any, test: Callable[[Any], bool], hint: 
         test: returns whether the answer is right (exceptions it raises count as wrong).
         hint: what the right answer is made of, without giving it away.
 
+    Returns:
+        True for a right answer, False for a blank one.
+
     Raises:
-        ExerciseError: the answer is blank (how to answer, or to see a worked one) or wrong
-            (the hint).
+        ExerciseError: the answer is wrong (with the hint), or could not be checked.
     """
     if is_blank(answer):
-        raise ExerciseError(f"{exercise} is still blank: replace the ... in the exercise cell by "
-                            f"your answer and run it again (or set the parameter solutions = "
-                            f"True to see a worked answer). Hint: {hint}")
+        print(f"{exercise}: not attempted yet. Replace the ... in the exercise cell by your "
+              f"answer and run it again (or set the parameter solutions = True to see a worked "
+              f"answer). Hint: {hint}")
+        return False
     try:
         right = bool(test(answer))
     except Exception as err:  # a malformed answer is a wrong answer, with the reason

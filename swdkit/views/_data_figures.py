@@ -112,16 +112,18 @@ def gallery_mosaic(eo: Any, sar: Any, labels: Any, n_classes: int, *, per_class:
 def plot_class_gallery(eo: Any, sar: Any, labels: Any, class_names: Sequence[str], *,
                        per_class: int = 1, seed: int = 0,
                        percentiles: Sequence[float] = DEFAULT_PERCENTILES,
-                       ax: Any = None) -> Any:
+                       title: str = "Each class seen by both sensors", ax: Any = None) -> Any:
     """One row per class: EO true colour, SAR amplitude (dB) and SAR phase of each example.
 
     Draws :func:`gallery_mosaic` as one image (fast even for 17 classes), with the class names
-    on the left, the column names on top and colour bars for amplitude and phase.
+    on the left, the column names on top, axis labels that say what rows and columns are, a
+    title, and colour bars for amplitude and phase.
 
     Args:
         eo, sar, labels: as for :func:`gallery_mosaic` (raw values).
         class_names: the K names, one row each, in label order.
         per_class, seed, percentiles: as for :func:`gallery_mosaic`.
+        title: the panel's title.
         ax: one axes to draw into.
 
     Returns:
@@ -145,6 +147,10 @@ def plot_class_gallery(eo: Any, sar: Any, labels: Any, class_names: Sequence[str
     axis.tick_params(length=0)
     for spine in axis.spines.values():
         spine.set_visible(False)
+    axis.set_ylabel("class (local climate zone)")
+    axis.set_xlabel(f"{per_class} example(s) per class: EO true colour, SAR amplitude (dB), "
+                    "SAR phase (rad)", fontsize=8)
+    axis.set_title(title, fontsize=10)
     lo, hi = mosaic["db_limits"]
     fig.colorbar(ScalarMappable(Normalize(lo, hi), "gray"), ax=axis, location="right",
                  shrink=min(0.6, 2.5 / len(class_names)), label="SAR |VV| (dB)")
@@ -159,7 +165,8 @@ def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int
     """Histograms of one SAR channel before and after each normalisation (log-scaled counts).
 
     Each panel's title gives the standard deviation and the largest |value|; dashed lines mark
-    the 1st and 99th percentiles, so the heavy tail beyond them is visible.
+    the 1st and 99th percentiles, so the heavy tail beyond them is visible. Every panel labels
+    both axes (raw values in the file's units, normalised ones without a unit).
 
     Args:
         raw: ``(N, 2, H, W)`` SAR before normalisation.
@@ -192,19 +199,22 @@ def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int
         for q in np.percentile(x, [1, 99]):
             ax.axvline(q, color="k", linestyle="--", linewidth=0.8)
         ax.set_title(f"{name}\nstd {x.std():.3g}, max |x| {np.abs(x).max():.3g}", fontsize=9)
-        ax.set_xlabel(f"SAR {label}")
-    grid[0].set_ylabel("pixels (log scale)")
+        unit = "raw value, file units" if name == "raw" else "normalised, no unit"
+        ax.set_xlabel(f"SAR {label} ({unit})")
+        ax.set_ylabel("pixels (count, log scale)")
     return fig
 
 
 def plot_class_counts(labels: Mapping[str, Any], class_names: Sequence[str], *,
-                      annotate: bool = True, ax: Any = None) -> Any:
+                      annotate: bool = True, title: str = "Samples per class",
+                      ax: Any = None) -> Any:
     """Samples per class, one group of horizontal bars per entry of ``labels``.
 
     Args:
         labels: name (e.g. ``"training"``) -> ``(N,)`` class indices 0..K-1.
         class_names: the K names (the y axis, first at the top).
         annotate: write each count at the end of its bar.
+        title: the panel's title.
         ax: one axes to draw into.
 
     Returns:
@@ -229,6 +239,8 @@ def plot_class_counts(labels: Mapping[str, Any], class_names: Sequence[str], *,
     axis.set_yticks(positions, list(class_names), fontsize=7)
     axis.invert_yaxis()
     axis.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axis.set_xlabel("samples")
-    axis.legend(fontsize=7, loc="best")
+    axis.set_xlabel("samples (count)")
+    axis.set_ylabel("class")
+    axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))  # off the bars
     return fig

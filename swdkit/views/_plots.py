@@ -30,8 +30,11 @@ def class_colors(n_classes: int) -> list[Any]:
     return [cmap(i % cmap.N) for i in range(n_classes)]
 
 
-def _curve_values(run: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Epochs, SW and SAR accuracy from snapshots (attributes) or history dicts."""
+def _curve_values(run: Sequence[Any], *, relative: bool = False,
+                  accuracy_key: str = "sar_accuracy") -> tuple[np.ndarray, np.ndarray,
+                                                                np.ndarray]:
+    """Epochs, SW (raw, or relative to the EO cloud's variance) and an accuracy from snapshots
+    (attributes) or history dicts."""
     rows = list(run)
     if not rows:
         raise ValueError("no snapshots or history rows to plot; pass a run's snapshots or its "
@@ -44,34 +47,65 @@ def _curve_values(run: Sequence[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarra
                 return float(v)
         return float("nan")
 
+    def sw_of(r: Any) -> float:
+        if not relative:
+            return get(r, "sw", "sw_probe")
+        if get(r, "sw_relative") == get(r, "sw_relative"):  # not NaN: recorded in a history
+            return get(r, "sw_relative")
+        eo = getattr(r, "eo", None)  # a snapshot: SW over the mean per-dimension EO variance
+        if eo is None:
+            return float("nan")
+        return get(r, "sw") / max(float(np.asarray(eo, dtype=np.float64).var(axis=0).mean()),
+                                  1e-12)
+
     epochs = np.array([get(r, "epoch") for r in rows])
-    return epochs, np.array([get(r, "sw", "sw_probe") for r in rows]), \
-        np.array([get(r, "sar_accuracy") for r in rows])
+    return epochs, np.array([sw_of(r) for r in rows]), \
+        np.array([get(r, accuracy_key) for r in rows])
 
 
 def plot_alignment_curves(runs: Sequence[Any] | Mapping[str, Sequence[Any]], *,
-                          axes: Any = None) -> Any:
-    """SW between the domains (left, log scale) and SAR probe accuracy (right) against epoch.
+                          axes: Any = None, chance: float | None = None, relative: bool = False,
+                          accuracy_key: str = "sar_accuracy",
+                          accuracy_label: str = "SAR probe accuracy") -> Any:
+    """SW between the domains (left, log scale) and SAR accuracy (right) against epoch.
 
     Args:
         runs: one run (snapshots, or history dicts with ``sw``/``sw_probe`` and
             ``sar_accuracy``), or a mapping name -> run to overlay several.
         axes: two axes to draw into.
+        chance: draws a dashed "chance" line at this accuracy (e.g. ``1 / K``).
+        relative: draw SW relative to the EO cloud's size, ``SW_2^2 / mean_d Var(z_eo[:, d])``
+            (a history's ``sw_relative``, or computed from a snapshot's EO embeddings), which
+            falls only when the clouds move onto each other, not when both shrink.
+        accuracy_key: which accuracy to draw (e.g. a history's ``"val_accuracy"``).
+        accuracy_label: its axis label.
     """
     from matplotlib.ticker import MaxNLocator
 
     named = dict(runs) if isinstance(runs, Mapping) else {"": runs}
-    fig, (ax_sw, ax_acc) = figure_axes(axes, 2, panel=(4.2, 3.2))
+    fig, (ax_sw, ax_acc) = figure_axes(axes, 2, panel=(4.8, 3.6))
     for name, run in named.items():
-        epochs, sw, acc = _curve_values(run)
+        epochs, sw, acc = _curve_values(run, relative=relative, accuracy_key=accuracy_key)
         ax_sw.plot(epochs, sw, marker=".", label=name or None)
         ax_acc.plot(epochs, acc, marker=".", label=name or None)
+    if chance is not None:
+        ax_acc.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
     for ax in (ax_sw, ax_acc):
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_sw.set(xlabel="epoch", ylabel="SW₂²(EO, SAR) on the probe", title="domain gap")
-    ax_acc.set(xlabel="epoch", ylabel="SAR probe accuracy", title="SAR accuracy", ylim=(0, 1))
+    sw_label = ("SW₂² / EO variance on the probe" if relative
+                else "SW₂²(EO, SAR) on the probe")
+    ax_sw.set(xlabel="epoch (0: before the SAR phase)", ylabel=sw_label,
+              title="domain gap" + (" relative to the EO scale" if relative else ""))
+    ax_acc.set(xlabel="epoch (0: before the SAR phase)", ylabel=accuracy_label,
+               title="SAR accuracy", ylim=(0, 1))
     ax_sw.set_yscale("log")
-    if len(named) > 1:
+    low, high = ax_sw.get_ylim()
+    if high < 30 * low:  # less than about a decade and a half: label the minor ticks too
+        from matplotlib.ticker import FormatStrFormatter
+
+        ax_sw.yaxis.set_minor_formatter(FormatStrFormatter("%.3g"))
+        ax_sw.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+    if len(named) > 1 or chance is not None:
         ax_acc.legend(fontsize=7)
     return fig
 
@@ -109,7 +143,8 @@ def plot_embedding(frames: Any, epoch: int, *, color_by: str = "domain", ax: Any
             label = class_names[c] if class_names is not None else f"class {c}"
             ax.scatter([], [], s=20, c=[colors[c]], label=label)
     (x0, x1), (y0, y1) = frames.limits()
-    ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[])
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[], xlabel="UMAP 1",
+           ylabel="UMAP 2")
     if title is None:
         title = (f"epoch {int(frames.epochs[i])}: SW {frames.sw[i]:.3g}, "
                  f"SAR acc {frames.sar_accuracy[i]:.0%}")
@@ -139,29 +174,33 @@ def plot_class_alignment(frames: Any, epoch: int, *, class_names: Sequence[str] 
         class_names: panel titles.
         stats: per-class rows from :func:`swdkit.views.per_class_alignment` for the
             same epoch; their SW and centroid accuracy go into the titles.
-        axes: K axes (one per class) to draw into; a new figure has up to 5 panels a row.
+        axes: K axes (one per class) to draw into; a new figure has two panels a row up to
+            four classes, then three, each large enough to read at a notebook's width.
     """
     i = frames.index_of(epoch)
     xy, labels = frames.coords[i], frames.labels
     k = int(labels.max()) + 1
-    fig, axes = figure_axes(axes, k, ncols=min(k, 5), panel=(2.6, 2.6))
+    fig, axes = figure_axes(axes, k, ncols=min(k, 2 if k <= 4 else 3), panel=(4.4, 4.0))
     (x0, x1), (y0, y1) = frames.limits()
     domain = frames.domains
     for c, ax in enumerate(axes):
         ax.scatter(xy[:, 0], xy[:, 1], s=3.6, c="0.85", linewidths=0)
         for d, name in enumerate(("EO", "SAR")):
             sel = (labels == c) & (domain == d)
-            ax.scatter(xy[sel, 0], xy[sel, 1], s=9.0, c=DOMAIN_COLORS[name],
-                       marker=DOMAIN_MARKERS[name], alpha=0.8, linewidths=0, label=name)
+            ax.scatter(xy[sel, 0], xy[sel, 1], s=16.0, c=DOMAIN_COLORS[name],
+                       marker=DOMAIN_MARKERS[name], alpha=0.8, linewidths=0,
+                       label=f"{name}, this class")
         title = class_names[c] if class_names is not None else f"class {c}"
         if stats is not None:
             row = stats[c]
             sw = "n/a" if row["sw"] is None else f"{row['sw']:.3g}"
             acc = "n/a" if row["centroid_accuracy"] is None else f"{row['centroid_accuracy']:.0%}"
             title += f"\nSW {sw}, SAR near own EO {acc}"
-        ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[])
-        ax.set_title(title, fontsize=8)
-    axes[0].legend(fontsize=7)
+        ax.set(xlim=(x0, x1), ylim=(y0, y1), xticks=[], yticks=[], xlabel="UMAP 1",
+               ylabel="UMAP 2")
+        ax.set_title(title, fontsize=10)
+    axes[0].scatter([], [], s=9.0, c="0.85", label="other classes")
+    axes[0].legend(fontsize=8)
     return fig
 
 

@@ -16,7 +16,10 @@ from swdkit.views._axes import figure_axes
 
 def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None,
                    title: str | None = None) -> Any:
-    """A confusion matrix as row-normalised shares, with the counts written in the cells.
+    """A confusion matrix as row-normalised shares, with the share and the count in each cell.
+
+    The colour scale runs from 0 to the largest share in the matrix (not to 1), so a matrix of
+    a run well below 100 % still shows its strong and weak cells apart.
 
     Args:
         confusion: ``(K, K)`` counts, rows = true class, columns = predicted class.
@@ -31,18 +34,21 @@ def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None
                          f"{conf.shape}")
     fig, (ax,) = figure_axes(ax, figsize=(1.2 + 0.55 * k, 1.0 + 0.5 * k))
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = conf / conf.sum(axis=1, keepdims=True)
-    ax.imshow(np.nan_to_num(share), vmin=0, vmax=1, cmap="Blues")
+        share = np.nan_to_num(conf / conf.sum(axis=1, keepdims=True))
+    top = max(float(share.max()), 1e-9)
+    ax.imshow(share, vmin=0, vmax=top, cmap="viridis")
     if k <= 12:
+        size = 8 if k <= 6 else 6
         for i in range(k):
             for j in range(k):
-                ax.text(j, i, f"{int(conf[i, j])}", ha="center", va="center", fontsize=7,
-                        color="white" if share[i, j] > 0.5 else "black")
+                ax.text(j, i, f"{share[i, j]:.0%}\n({int(conf[i, j])})", ha="center",
+                        va="center", fontsize=size,
+                        color="black" if share[i, j] > 0.6 * top else "white")
     short = [" ".join(name.split()[:2]) for name in class_names]
     ax.set_xticks(range(k), short, rotation=60, ha="right", fontsize=7)
     ax.set_yticks(range(k), short, fontsize=7)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class (row shares, counts)")
     if title:
         ax.set_title(title, fontsize=9)
     return fig
@@ -74,6 +80,9 @@ def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
     if logy:
         ax.set_yscale("log")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or key)
     ax.legend(fontsize=7)
