@@ -152,3 +152,24 @@ def test_cli_exit_status_and_summary(lesson: Path, tmp_path: Path,
     no_folder = cli.main(["notebooks", "--notebooks", str(tmp_path / "none"), "--out", str(out)])
     assert no_folder == 2
     assert "--notebooks DIR" in capsys.readouterr().err
+
+
+def test_kernels_draw_no_progress_bars_and_the_setting_is_restored(tmp_path: Path) -> None:
+    """An executed copy would keep only a bar's first frame: the runner's kernels see
+    SWDKIT_NO_PROGRESS=1, and swdkit's bars ask for it (swdkit._progress.show_progress)."""
+    import os
+
+    from swdkit._progress import NO_PROGRESS_ENV, show_progress
+
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    write_notebook(nbdir / "01_env.ipynb", "value = 0\nname = ''\nout_dir = 'x'",
+                   "import os\nfrom swdkit._progress import show_progress\n"
+                   f"value = os.environ.get({NO_PROGRESS_ENV!r})\n"
+                   "name = str(show_progress(True))", RECORD)
+    assert os.environ.get(NO_PROGRESS_ENV) is None
+    runs = run_notebooks(nbdir, out=tmp_path / "out", log=lambda *_: None)
+    assert runs[0].status == "ok", runs[0].error
+    assert runs[0].metrics == {"value": "1", "name": "False"}
+    assert os.environ.get(NO_PROGRESS_ENV) is None  # restored in this process
+    assert show_progress(True) is True and show_progress(False) is False

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from swdkit._progress import show_progress
 from swdkit.experiments._executors import cancel_all, completed, local_executor, submit
 from swdkit.experiments._parse import check_training_configs, load_grid
 from swdkit.experiments._spec import GridSpec, run_key
@@ -210,8 +211,8 @@ def _execute(jobs: list[dict[str, Any]], executor: Any, results: Path, outcome: 
              name: str, progress: bool) -> None:
     from tqdm.auto import tqdm
 
-    with tqdm(total=len(jobs), desc=f"grid {name}", unit="run", disable=not progress,
-              smoothing=0.1) as bar:
+    with tqdm(total=len(jobs), desc=f"grid {name}", unit="run",
+              disable=not show_progress(progress), smoothing=0.1) as bar:
         if executor is None:
             for job in jobs:
                 try:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from swdkit._checks import check_value
+from swdkit._progress import no_progress_bars
 from swdkit.fileio import atomic_path, write_json_atomic
 from swdkit.notebooks._failures import describe_error, timeout_error
 from swdkit.notebooks._records import METRICS_FILE, load_metrics
@@ -185,7 +186,7 @@ def run_one(path: Path, out: Path, values: dict[str, Any], *, kernel_name: str |
         return max(start + timeout - time.perf_counter(), 0.01)
 
     limit = {"timeout_func": time_left} if timeout else {}
-    with atomic_path(executed) as tmp:
+    with atomic_path(executed) as tmp, no_progress_bars():  # kernels inherit the setting
         try:
             papermill.execute_notebook(str(path), str(tmp), parameters=injected,
                                        cwd=str(path.parent), kernel_name=kernel_name,

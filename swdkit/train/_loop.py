@@ -32,6 +32,7 @@ import torch
 from tqdm.auto import tqdm
 
 from swdkit._checks import check_choice, check_fields, check_value
+from swdkit._progress import show_progress
 from swdkit.device import pick_device
 from swdkit.train._batches import labeled_tensors
 from swdkit.train._evaluate import predict
@@ -149,7 +150,8 @@ def run_epochs(net: Any, cfg: TrainConfig, *, params: Iterable[torch.nn.Paramete
             result.snapshots.append(snap)
     select_key = {"labeled": "labeled_accuracy", "val": "val_accuracy"}.get(cfg.select)
     best_score, best_state = -math.inf, None
-    bar = tqdm(range(1, cfg.epochs + 1), desc=desc, disable=not cfg.progress, leave=False)
+    bar = tqdm(range(1, cfg.epochs + 1), desc=desc, disable=not show_progress(cfg.progress),
+               leave=False)
     for epoch in bar:
         net.train()
         sums: dict[str, torch.Tensor] = {}

@@ -13,6 +13,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from swdkit._progress import show_progress
+
 import numpy as np
 
 if TYPE_CHECKING:
@@ -62,7 +64,7 @@ def copy_blocks(blocks: Iterator[Block], out: Mapping[str, Any], *, path: Path, 
     city = out.get("city")
     bad_eo = bad_sar = at = 0
     with closing(blocks), tqdm(total=total, unit="sample", desc=desc,
-                               disable=not progress) as bar:
+                               disable=not show_progress(progress)) as bar:
         while True:
             with read_errors(path, note):
                 block = next(blocks, None)

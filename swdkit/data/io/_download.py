@@ -32,6 +32,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from swdkit._progress import show_progress
+
 
 @dataclass(frozen=True)
 class RemoteFile:
@@ -97,7 +99,8 @@ def md5_of(path: str | os.PathLike, *, progress: bool = True) -> str:
     path = Path(path)
     digest = hashlib.md5(usedforsecurity=False)
     with open(path, "rb") as f, tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
-                                     desc=f"md5 {path.name}", disable=not progress) as bar:
+                                     desc=f"md5 {path.name}",
+                                     disable=not show_progress(progress)) as bar:
         while piece := f.read(8 << 20):
             digest.update(piece)
             bar.update(len(piece))
@@ -165,7 +168,8 @@ def fetch_resumable(url: str, part: Path, *, expected_size: int | None = None, r
                 part.parent.mkdir(parents=True, exist_ok=True)
                 with open(part, "ab" if resumed else "wb") as out, tqdm(
                         total=total, initial=start, unit="B", unit_scale=True,
-                        desc=part.name.removesuffix(".part"), disable=not progress) as bar:
+                        desc=part.name.removesuffix(".part"),
+                        disable=not show_progress(progress)) as bar:
                     while piece := resp.read(CHUNK):
                         out.write(piece)
                         bar.update(len(piece))

@@ -94,6 +94,7 @@ from pathlib import Path
 
 import numpy as np
 
+from swdkit._progress import show_progress
 from swdkit._checks import check_value
 from swdkit.data.synthetic._folder import (
     DEFAULT_N_TEST,
@@ -233,7 +234,7 @@ def make_synthetic(root: str | os.PathLike, *, n_train: int = DEFAULT_N_TRAIN,
     root = check_output_folder(root)
     root.mkdir(parents=True, exist_ok=True)
     bar = None
-    if progress:
+    if show_progress(progress):
         from tqdm.auto import tqdm
 
         bar = tqdm(total=N_CLASSES * sum(sizes.values()), desc="synthetic So2Sat",
