@@ -147,9 +147,16 @@ def test_sar_histograms_count_every_value_once_per_panel() -> None:
     raw = rng.standard_t(3, size=(10, 2, 4, 4))
     fig = dp.plot_sar_histograms(raw, {"scaled": raw * 3.0, "shifted": raw + 1.0}, bins=20)
     assert [ax.get_title().split("\n")[0] for ax in fig.axes] == ["raw", "scaled", "shifted"]
-    for ax in fig.axes:
+    for ax, values in zip(fig.axes, (raw, raw * 3.0, raw + 1.0), strict=True):
+        x = values[:, 0].ravel()
+        low, high = np.percentile(x, dp.HISTOGRAM_RANGE_PERCENTILES)
         counts = ax.patches[0].get_data().values
-        assert counts.sum() == 10 * 16
+        # the drawn range is P0.01..P99.99; what lies beyond is counted in the title
+        beyond = int(ax.get_title().split("; ")[-1].split()[0].replace(",", ""))
+        assert counts.sum() + beyond == 10 * 16
+        assert beyond == int(((x < low) | (x > high)).sum())
+        assert ax.get_xlim() == pytest.approx((low, high))
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P1 / P99"]
     assert "max |x| " + f"{np.abs(raw[:, 0]).max() * 3:.3g}" in fig.axes[1].get_title()
     with pytest.raises(ValueError, match="channel must be 0"):
         dp.plot_sar_histograms(raw, {}, channel=2)

@@ -189,6 +189,32 @@ def test_every_figure_reads_titles_axes_chance_and_legends():
     plt.close("all")
 
 
+def test_comparison_figures_give_each_variant_its_colour_and_name_full_by_its_count():
+    from matplotlib.colors import to_hex
+
+    recs = _grid_records()
+    for r in recs:  # what a grid record holds: the label count "full" meant
+        n = r["settings"]["n_labeled"]
+        r["results"]["n_labeled_used"] = 800 if n == "full" else n
+    fig1, fig2, fig3 = figure_accuracy_vs_labels(recs), figure_norm(recs), figure_supcon(recs)
+    assert [t.get_text() for t in fig1.axes[0].get_xticklabels()] == ["32", "128", "full (800)"]
+    for fig in (fig2, fig3):  # one label count each: points, so no line-style wording
+        handles, labels = fig.axes[0].get_legend_handles_labels()
+        colours = {label: to_hex(h.lines[0].get_color()) for h, label in zip(handles, labels,
+                                                                              strict=True)
+                   if label != "chance"}
+        assert len(set(colours.values())) == len(colours), colours
+        title = fig._suptitle.get_text()
+        assert "dashed" not in title and "solid" not in title, title
+        assert "squares" in title and "circles" in title, title
+    two_counts = recs + [_rec(m, s, 0.4, n=128, norm="instance") for s in range(3)
+                         for m in ("finetune", "swd")]
+    assert "dashed" in figure_norm(two_counts)._suptitle.get_text()
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+
+
 def test_figures_refuse_mixed_settings():
     recs = _records() + [_rec("swd", 0, 0.1, config={"epochs": 1})]
     with pytest.raises(ValueError, match="select the records of one grid"):

@@ -236,3 +236,13 @@ def test_degenerate_confusions_and_groups():
     with pytest.raises(ValueError, match="one entry per sample"):
         accuracy_by_group([0, 1], [0], [1, 1])
     assert cohen_kappa(_confusion([0, 1, 1], [1, 1, 0], 2)) < 0  # worse than chance
+
+
+def test_differences_equal_up_to_rounding_have_no_spread() -> None:
+    from swdkit.experiments import equivalence_test, t_test
+
+    diffs = [0.55 - 0.50, 0.60 - 0.55, 0.65 - 0.60]  # all 0.05 up to float noise
+    assert len(set(diffs)) > 1
+    result = t_test(diffs)
+    assert result["sem"] == 0.0 and result["t"] is None and result["p_value"] == 0.0
+    assert equivalence_test(diffs, low=0.0, high=0.1) == 0.0

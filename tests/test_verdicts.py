@@ -100,3 +100,11 @@ def test_gap_closed_share_and_its_propagated_error() -> None:
     assert se == pytest.approx(expected, rel=1e-5)
     with pytest.raises(ValueError, match="high > low"):
         gap_closed(0.7, 0.6, 0.65, n_test=100)
+
+
+def test_two_equal_differences_are_not_called() -> None:
+    result = compare([0.55, 0.60], [0.50, 0.55])  # +5 points twice: no spread, two seeds
+    assert result.outcome == "not distinguishable" and result.p_value is None
+    assert "no spread" in result.sentence
+    three = compare([0.55, 0.60, 0.65], [0.50, 0.55, 0.60])
+    assert three.outcome == "higher" and three.p_value == 0.0

@@ -313,6 +313,24 @@ def test_alignment_curves_draw_chance_and_sw_relative_to_the_eo_scale(run):
     assert fig2.axes[1].get_ylabel() == "SAR validation accuracy"
 
 
+def test_class_colours_never_reuse_the_domain_colours():
+    from matplotlib.colors import to_hex
+
+    domain = {to_hex(c) for c in viz.DOMAIN_COLORS.values()}
+    for k in (2, 4, 8, 10, 17):
+        colours = [to_hex(c) for c in viz.class_colors(k)]
+        assert len(set(colours)) == k and not domain & set(colours), k
+
+
+def test_alignment_curves_leave_minor_log_ticks_unlabelled(run):
+    from matplotlib.ticker import NullFormatter
+
+    fig = viz.plot_alignment_curves(run, chance=0.25, relative=True)
+    ax_sw = fig.axes[0]
+    assert isinstance(ax_sw.yaxis.get_minor_formatter(), NullFormatter)
+    assert ax_sw.get_yscale() == "log"
+
+
 def test_per_class_panels_are_large_and_labelled(run, fake_umap):
     frames = embedding_views.embed_snapshots(run, progress=False)
     fig = viz.plot_class_alignment(frames, 4, class_names=["a", "b", "c"])
@@ -350,6 +368,10 @@ def test_training_figures_draw_on_given_axes_or_a_new_figure():
     assert not left.lines
     with pytest.raises(ValueError, match="no run has the history entry 'loss'"):
         plot_runs(histories, "loss")
+    styled = plot_runs(histories, "acc", styles={"a": {"color": "black", "linestyle": "--"}},
+                       legend=False).axes[0]
+    assert styled.lines[0].get_color() == "black" and styled.lines[0].get_linestyle() == "--"
+    assert styled.get_legend() is None
 
 
 def test_the_axes_helper_reuses_given_axes_or_makes_a_grid():

@@ -254,6 +254,32 @@ def test_playground_sliders_recompute_the_picture():
     assert "image/png" in pg._repr_mimebundle_()
 
 
+def _inside(fig, text) -> bool:
+    """Whether a text artist (an axis label) lies inside the figure once drawn."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig) if fig.canvas is None or not hasattr(
+        fig.canvas, "get_renderer") else fig.canvas
+    canvas.draw()
+    box = text.get_window_extent(canvas.get_renderer())
+    width, height = fig.bbox.width, fig.bbox.height
+    return box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width and box.y1 <= height
+
+
+def test_explorer_and_playground_pictures_keep_their_axis_labels(runs, fast_frames):
+    ex = AlignmentExplorer(runs, prerender=False, progress=False)
+    (ax,) = ex.draw(ex.state()).axes
+    assert _inside(ax.figure, ax.xaxis.label) and _inside(ax.figure, ax.yaxis.label)
+    x, y = swd_playground.make_toy_clouds(20)
+    pg = SWDPlayground(x, y, n_projections=3, n_steps=2)
+    fig = pg.draw(pg.state())
+    for panel in fig.axes:
+        assert panel.get_xlabel() and panel.get_ylabel(), panel.get_title()
+        assert _inside(fig, panel.xaxis.label) and _inside(fig, panel.yaxis.label)
+    directions = [c for c in fig.axes[0].collections if "directions" in str(c.get_label())]
+    assert directions and directions[0].get_alpha() >= 0.8  # the flow's directions read
+
+
 def test_playground_refuses_bad_input():
     x, y = swd_playground.make_toy_clouds(20)
     with pytest.raises(ValueError, match="both x and y"):

@@ -5,15 +5,18 @@
   transfer, fine-tuning and SAR-only (and any other method asked for), at one normalisation
   (by default the one most of these runs used), chance as a dotted line.
 * :func:`figure_norm` (Figure 2): the same axes, batch norm (dashed, square markers) against
-  instance norm (solid, round markers) for fine-tuning and SWD transfer.
+  instance norm (solid, round markers) for fine-tuning and SWD transfer, each in a colour of its
+  own.
 * :func:`figure_supcon` (Figure 3): EO pretraining with SupCon (solid) and without (dashed) on
-  ``lowrise``.
+  ``lowrise``, each in a colour of its own.
 
 Each takes store records (``read_store(path).records``), returns a matplotlib figure, or None when
 the store has no runs for it; Figures 2 and 3 draw only the label counts measured both ways (both
 norms; with and without SupCon), so every point there has its partner. The x axis is categorical
 (32, 128, 1024, full): "full" is a different count per class set; a method drawn at one count
-only is a point, not a line. Every panel has a title, both axes labelled (accuracy in percent), a
+only is a point, not a line, and a title speaks of line styles only when some series has a line
+to style. "full" is labelled with the number of labels it meant (``full (800)``), read from the
+records' ``n_labeled_used``. Every panel has a title, both axes labelled (accuracy in percent), a
 chance line labelled "chance" and a legend below it naming each line; the y range always
 includes chance and spans at least :data:`MIN_SPAN` points, so a small gap is not blown up to
 fill the panel. The suptitle says how many seeds each error bar (one standard error) stands on.
@@ -37,6 +40,10 @@ LABELS = {"sar_only": "SAR only", "finetune": "fine-tuning", "swd": "SWD transfe
           "semisup": "SWD + semi-sup. contrastive"}
 COLORS = {"sar_only": "tab:gray", "finetune": "tab:orange", "swd": "tab:blue", "mmd": "tab:green",
           "coral": "tab:purple", "max_sliced": "tab:brown", "semisup": "tab:red"}
+# Figures 2 and 3: the second variant of a method (batch norm; no SupCon) in a colour of its own
+SECOND_COLORS = {"sar_only": "black", "finetune": "tab:brown", "swd": "tab:cyan",
+                 "mmd": "tab:olive", "coral": "tab:pink", "max_sliced": "tab:olive",
+                 "semisup": "tab:pink"}
 MIN_SPAN = 10.0  # the smallest y range of a panel, in accuracy points
 
 
@@ -80,9 +87,25 @@ def _seeds_text(counts: set[int]) -> str:
     return f"mean ± 1 SE over {seeds}" if high > 1 else "one seed each, no error bars"
 
 
+def _full_counts(records: Iterable[dict[str, Any]]) -> dict[str, set[int]]:
+    """Class set -> the label counts "full" meant in its runs (``n_labeled_used``)."""
+    counts: dict[str, set[int]] = {}
+    for r in records:
+        used = r.get("results", {}).get("n_labeled_used")
+        if r["settings"]["n_labeled"] == FULL and used is not None:
+            counts.setdefault(r["settings"]["classes"], set()).add(int(used))
+    return counts
+
+
+def _tick(value: Any, full: set[int]) -> str:
+    if value != FULL or not full:
+        return str(value)
+    return f"full ({min(full)})" if len(full) == 1 else f"full ({min(full)}-{max(full)})"
+
+
 def _decorate(ax: Any, xs: list[Any], classes: str, spans: list[tuple[float, float]],
-              n_lines: int) -> None:
-    ax.set_xticks(range(len(xs)), [str(x) for x in xs])
+              n_lines: int, full: set[int] | None = None) -> None:
+    ax.set_xticks(range(len(xs)), [_tick(x, full or set()) for x in xs])
     ax.set_xlim(-0.5, len(xs) - 0.5)
     ax.set_xlabel("labeled SAR samples (per class set)")
     ax.set_ylabel("SAR test accuracy (%)")
@@ -104,10 +127,18 @@ def _decorate(ax: Any, xs: list[Any], classes: str, spans: list[tuple[float, flo
               frameon=False)
 
 
-def _draw(records: Iterable[dict[str, Any]], *, lines: list[tuple[str, dict[str, Any], str]],
-          class_sets: Sequence[str] | None, title: str) -> Any:
+def _draw(records: Iterable[dict[str, Any]], *,
+          lines: list[tuple[str, dict[str, Any], str, str | None]],
+          class_sets: Sequence[str] | None, title: str, title_points: str | None = None) -> Any:
+    """Draw ``lines`` (label, selection, line style, colour or None for the method's).
+
+    ``title_points`` replaces ``title`` when no series has two points (so no line is drawn and
+    a title naming line styles would describe nothing).
+    """
+    records = list(records)
     rows = summarize(records)
-    wanted = [dict(where) for _, where, _ in lines]
+    full_counts = _full_counts(records)
+    wanted = [dict(where) for _, where, _, _ in lines]
     used = [r for r in rows if any(all(r.get(k) == v for k, v in w.items()) for w in wanted)]
     if not used:
         return None
@@ -118,25 +149,28 @@ def _draw(records: Iterable[dict[str, Any]], *, lines: list[tuple[str, dict[str,
         return None
     fig, axes = _panels(class_sets, title)
     seeds: set[int] = set()
+    longest = 0  # the most points of one series: 1 means no line was drawn
     for ax, classes in zip(axes, class_sets, strict=True):
         xs = sorted({r["n_labeled"] for r in used if r["classes"] == classes}, key=_n_order)
         spans, drawn = [], 0
-        for j, (label, where, style) in enumerate(lines):
+        for j, (label, where, style, color) in enumerate(lines):
             pos, means, sems = _series(rows, xs, classes=classes, **where)
             shift = 0.04 * (j - (len(lines) - 1) / 2)  # keep error bars apart
             if pos:
+                longest = max(longest, len(pos))
                 ax.errorbar([p + shift for p in pos], means, yerr=sems, label=label, ls=style,
                             marker="o" if style == "-" else "s", ms=4, capsize=3,
-                            color=COLORS.get(where.get("method")))
+                            color=color or COLORS.get(where.get("method")))
                 spans += [(m - e, m + e) for m, e in zip(means, sems, strict=True)
                           if math.isfinite(m) and math.isfinite(e)]
                 seeds |= {r["n"] for r in _select(rows, classes=classes, **where)
                           if r["n_labeled"] in xs}
                 drawn += 1
-        _decorate(ax, xs, classes, spans, drawn + 1)
+        _decorate(ax, xs, classes, spans, drawn + 1, full_counts.get(classes))
+    if longest < 2 and title_points is not None:
+        title = title_points
     note = _seeds_text(seeds)
-    if note:
-        fig.suptitle(f"{title}\n{note}")
+    fig.suptitle(f"{title}\n{note}" if note else title)
     fig.tight_layout()
     return fig
 
@@ -166,7 +200,7 @@ def figure_accuracy_vs_labels(records: Iterable[dict[str, Any]], *,
     records = list(records)
     if norm is None:
         norm = _most_used_norm(records, method=tuple(methods), supcon=supcon)
-    lines = [(LABELS.get(m, m), {"method": m, "norm": norm, "supcon": supcon}, "-")
+    lines = [(LABELS.get(m, m), {"method": m, "norm": norm, "supcon": supcon}, "-", None)
              for m in methods]
     return _draw(records, lines=lines, class_sets=class_sets,
                  title=f"SAR accuracy vs labeled SAR samples ({norm} norm)")
@@ -198,13 +232,15 @@ def figure_norm(records: Iterable[dict[str, Any]], *,
     lines = []
     for m in methods:
         lines.append((f"{LABELS.get(m, m)}, instance", {"method": m, "norm": "instance",
-                                                       "supcon": supcon}, "-"))
+                                                       "supcon": supcon}, "-", None))
         lines.append((f"{LABELS.get(m, m)}, batch", {"method": m, "norm": "batch",
-                                                    "supcon": supcon}, "--"))
+                                                    "supcon": supcon}, "--",
+                      SECOND_COLORS.get(m)))
     batch_sets = {r["settings"]["classes"] for r in records if r["settings"]["norm"] == "batch"}
     return _draw(records, lines=lines, class_sets=class_sets or sorted(
         batch_sets, key=("lowrise", "urban", "all").index),
-        title="Batch norm (dashed, squares) vs instance norm (solid, circles)")
+        title="Batch norm (dashed, squares) vs instance norm (solid, circles)",
+        title_points="Batch norm (squares) vs instance norm (circles)")
 
 
 def figure_supcon(records: Iterable[dict[str, Any]], *, methods: Sequence[str] = ("swd",),
@@ -225,9 +261,12 @@ def figure_supcon(records: Iterable[dict[str, Any]], *, methods: Sequence[str] =
     lines = []
     for m in methods:
         lines.append((f"{LABELS.get(m, m)}, SupCon EO", {"method": m, "norm": norm,
-                                                        "supcon": True}, "-"))
+                                                        "supcon": True}, "-", None))
         lines.append((f"{LABELS.get(m, m)}, CE-only EO", {"method": m, "norm": norm,
-                                                         "supcon": False}, "--"))
+                                                         "supcon": False}, "--",
+                      SECOND_COLORS.get(m)))
     return _draw(records, lines=lines, class_sets=class_sets,
                  title="EO pretraining with SupCon (solid, circles) and without\n"
-                       f"(dashed, squares), {norm} norm")
+                       f"(dashed, squares), {norm} norm",
+                 title_points="EO pretraining with SupCon (circles) and without (squares),\n"
+                              f"{norm} norm")

@@ -70,6 +70,13 @@ def mean_and_sem(values: Sequence[float]) -> tuple[float, float | None]:
     return mean, math.sqrt(var / n)
 
 
+def _no_spread(values: Sequence[float]) -> bool:
+    """All values equal up to rounding (differences of accuracies k/n carry float noise of
+    about 1e-16, which would otherwise make t astronomically large)."""
+    scale = max(1.0, max(abs(v) for v in values))
+    return max(values) - min(values) <= 1e-12 * scale
+
+
 def t_test(values: Sequence[float], *, mu: float = 0.0,
            confidence: float = CONFIDENCE) -> dict[str, Any]:
     """Two-sided one-sample Student-t test of ``mean = mu`` and the t interval of the mean.
@@ -102,7 +109,7 @@ def t_test(values: Sequence[float], *, mu: float = 0.0,
     df = len(values) - 1
     half = float(stats.t.ppf(0.5 + confidence / 2, df)) * sem
     out.update(ci_low=mean - half, ci_high=mean + half)
-    if min(values) == max(values):  # no spread (sem 0 up to rounding): t is left None
+    if _no_spread(values):  # t is left None
         out.update(sem=0.0, ci_low=mean, ci_high=mean, p_value=0.0 if mean != mu else 1.0)
     else:
         t = (mean - mu) / sem
@@ -125,7 +132,7 @@ def equivalence_test(values: Sequence[float], *, low: float, high: float) -> flo
     mean, sem = mean_and_sem(values)
     if sem is None or not math.isfinite(mean) or not math.isfinite(sem):
         return None
-    if min(values) == max(values):  # no spread (sem 0 up to rounding)
+    if _no_spread(values):
         return 0.0 if low < mean < high else 1.0
     from scipy import stats
 

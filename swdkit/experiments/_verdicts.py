@@ -33,6 +33,9 @@ from dataclasses import dataclass
 from swdkit.experiments._stats import ALPHA, CONFIDENCE, t_test
 
 HIGHER, LOWER, SAME = "higher", "lower", "not distinguishable"
+# With fewer seeds than this, equal per-seed differences (no spread) are not tested; from this
+# many on, the t test's convention holds (p = 0 for a nonzero difference without spread).
+MIN_SEEDS_WITHOUT_SPREAD = 3
 
 
 def decide(p_value: float | None, difference: float, *, alpha: float = ALPHA) -> str:
@@ -108,6 +111,10 @@ def compare(a: float | Sequence[float], b: float | Sequence[float], *, n_test: i
     if len(a) == 1:
         return _one_run_each(a[0], b[0], n_test, names, alpha)
     test = t_test([x - y for x, y in zip(a, b, strict=True)], confidence=CONFIDENCE)
+    if test["sem"] == 0 and len(a) < MIN_SEEDS_WITHOUT_SPREAD:
+        # two equal differences (accuracies move in steps of 1/n) are no evidence of a sure gap
+        return Comparison(names[0], names[1], test["mean"], None, None, None,
+                          f"{len(a)} seeds with the same difference: no spread to test", SAME)
     return Comparison(names[0], names[1], test["mean"], test["ci_low"], test["ci_high"],
                       test["p_value"], f"paired t, {len(a)} seeds",
                       decide(test["p_value"], test["mean"], alpha=alpha))

@@ -12,7 +12,9 @@ from typing import Any
 
 
 def _gaussian_sw(ns: Mapping[str, Any]) -> dict[str, Any]:
-    """Exercise 1: SW_2^2 = |m1 - m2|^2 / D + (s1 - s2)^2 for isotropic Gaussians."""
+    """Exercise 1: the 1-D W_2^2 is <m1 - m2, theta>^2 + (s1 - s2)^2; over uniform unit
+    directions the mean of <u, theta>^2 is |u|^2 / D (the D squared coordinates of theta sum to
+    1 and are alike), so SW_2^2 = |m1 - m2|^2 / D + (s1 - s2)^2."""
     return {"my_sw": ns["m_gap"] ** 2 / ns["D"] + (ns["s1"] - ns["s2"]) ** 2}
 
 

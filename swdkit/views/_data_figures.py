@@ -160,19 +160,26 @@ def plot_class_gallery(eo: Any, sar: Any, labels: Any, class_names: Sequence[str
     return fig
 
 
+HISTOGRAM_RANGE_PERCENTILES = (0.01, 99.99)
+"""Percentiles of the x range of :func:`plot_sar_histograms` (the far outliers are not drawn)."""
+
+
 def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int = 0,
                         bins: int = 120, axes: Any = None) -> Any:
     """Histograms of one SAR channel before and after each normalisation (log-scaled counts).
 
-    Each panel's title gives the standard deviation and the largest |value|; dashed lines mark
-    the 1st and 99th percentiles, so the heavy tail beyond them is visible. Every panel labels
-    both axes (raw values in the file's units, normalised ones without a unit).
+    Each panel's title gives the standard deviation and the largest |value|. The x axis of each
+    panel spans the 0.01th to 99.99th percentile of its values, so the bulk is not squeezed
+    into one bin by a few far outliers; the values beyond that range are not drawn and their
+    number is written in the title. Dashed lines mark the 1st and 99th percentiles (legend entry
+    "P1 / P99"), so the heavy tail beyond them is visible. Every panel labels both axes (raw
+    values in the file's units, normalised ones without a unit).
 
     Args:
         raw: ``(N, 2, H, W)`` SAR before normalisation.
         normalized: name -> ``(N, 2, H, W)`` the same samples after that normalisation.
         channel: 0 (VV real) or 1 (VV imaginary).
-        bins: histogram bins per panel.
+        bins: histogram bins per panel (over the drawn range).
         axes: ``1 + len(normalized)`` axes to draw into.
 
     Returns:
@@ -185,20 +192,28 @@ def plot_sar_histograms(raw: Any, normalized: Mapping[str, Any], *, channel: int
         raise ValueError(f"channel must be 0 (VV real) or 1 (VV imaginary), got {channel!r}")
     bins = check_value("bins", bins, "positive integer")
     panels = {"raw": raw, **dict(normalized)}
-    fig, grid = figure_axes(axes, len(panels), figsize=(3.2 * len(panels) + 0.5, 3.6))
+    fig, grid = figure_axes(axes, len(panels), figsize=(3.2 * len(panels) + 0.5, 3.8))
     label = ("VV real", "VV imaginary")[channel]
     for ax, (name, values) in zip(grid, panels.items(), strict=True):
         x = check_channels(name, values, 2, "VV real, VV imaginary")[..., channel, :, :]
         x = np.asarray(x, dtype=np.float64).ravel()
-        counts, edges = np.histogram(x, bins=bins)
+        low, high = (float(v) for v in np.percentile(x, HISTOGRAM_RANGE_PERCENTILES))
+        if not high > low:  # a (nearly) constant channel: widen the range a little
+            low, high = low - 0.5, high + 0.5
+        counts, edges = np.histogram(x, bins=bins, range=(low, high))
+        beyond = int(x.size - counts.sum())
         ax.stairs(counts, edges, fill=True, color="tab:orange" if name == "raw" else "tab:blue")
         ax.set_yscale("log")
         ax.set_ylim(bottom=0.5)
+        ax.set_xlim(low, high)
         ax.yaxis.set_major_locator(LogLocator(numticks=5))
         ax.yaxis.set_minor_locator(NullLocator())  # fewer tick labels: faster layout
-        for q in np.percentile(x, [1, 99]):
-            ax.axvline(q, color="k", linestyle="--", linewidth=0.8)
-        ax.set_title(f"{name}\nstd {x.std():.3g}, max |x| {np.abs(x).max():.3g}", fontsize=9)
+        for j, q in enumerate(np.percentile(x, [1, 99])):
+            ax.axvline(q, color="k", linestyle="--", linewidth=0.8,
+                       label="P1 / P99" if j == 0 else None)
+        ax.legend(fontsize=7, loc="upper right", handlelength=1.5)
+        ax.set_title(f"{name}\nstd {x.std():.3g}, max |x| {np.abs(x).max():.3g}\n"
+                     f"x axis P0.01 to P99.99; {beyond:,} values beyond", fontsize=8)
         unit = "raw value, file units" if name == "raw" else "normalised, no unit"
         ax.set_xlabel(f"SAR {label} ({unit})")
         ax.set_ylabel("pixels (count, log scale)")

@@ -169,8 +169,9 @@ class AlignmentExplorer(LiveFigureWidget):
     def draw(self, state: tuple[str, int, str]) -> Any:
         run, epoch, color_by = state
         # A fixed layout: a layout engine would triple the drawing time of this simple plot.
+        # The margins leave room for the axis labels (the axes have no tick labels).
         _, (ax,) = figure_axes(figsize=(5.2, 4.6), layout=None,
-                               gridspec_kw=dict(left=0.02, right=0.98, bottom=0.02, top=0.93))
+                               gridspec_kw=dict(left=0.07, right=0.98, bottom=0.07, top=0.93))
         return plot_embedding(self.frames[run], epoch, color_by=color_by, ax=ax,
                               class_names=self.class_names)
 

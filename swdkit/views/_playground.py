@@ -41,7 +41,7 @@ def plot_swd_playground(y: np.ndarray, flow: Flow, step: int, angle_degrees: flo
     # A fixed layout: a layout engine would double the drawing time.
     fig, (ax_xy, ax_hist, ax_sw) = figure_axes(
         axes, 3, figsize=(12.5, 3.9), layout=None, width_ratios=[1.2, 1.0, 1.0],
-        gridspec_kw=dict(left=0.04, right=0.99, bottom=0.13, top=0.91, wspace=0.22))
+        gridspec_kw=dict(left=0.05, right=0.99, bottom=0.13, top=0.91, wspace=0.3))
     xs = flow.positions[step]
     match = sorted_matching(xs, y, angle_degrees)
     every = max(1, len(xs) // MATCHED_PAIRS_DRAWN)
@@ -57,26 +57,31 @@ def plot_swd_playground(y: np.ndarray, flow: Flow, step: int, angle_degrees: flo
     if flow.directions is not None:
         thetas = flow.directions.T[:32]
         ends = np.stack([centre - half * thetas, centre + half * thetas], axis=1)
-        ax_xy.add_collection(LineCollection(ends, colors="tab:green", linewidths=0.5,
-                                            alpha=0.35, zorder=0))
+        ax_xy.add_collection(LineCollection(ends, colors="tab:green", linewidths=1.0,
+                                            alpha=0.8, zorder=0,
+                                            label=f"the flow's {len(thetas)} directions"))
     t = match.theta
     ax_xy.plot(*np.stack([centre - half * t, centre + half * t]).T, color="k", lw=1.5,
                label=f"direction {angle_degrees:.0f}\N{DEGREE SIGN}", zorder=4)
     ax_xy.set(xlim=(centre[0] - half, centre[0] + half), ylim=(centre[1] - half, centre[1] + half),
-              aspect="equal", title="clouds, direction, sorted matching (grey)")
+              aspect="equal", title="clouds, direction, sorted matching (grey)",
+              xlabel="x₁", ylabel="x₂")
     ax_xy.legend(fontsize=7, loc="lower left")
     bins = np.linspace(min(match.x_proj.min(), match.y_proj.min()),
                        max(match.x_proj.max(), match.y_proj.max()), 30)
     for proj, color, label in ((match.y_proj, "tab:orange", "<y, theta>"),
                                (match.x_proj, "tab:blue", "<x, theta>")):
         ax_hist.hist(proj, bins=bins, alpha=0.6, color=color, label=label, histtype="stepfilled")
-    ax_hist.set(title=f"1-D projections: W₂² = {match.w2:.3g}", xlabel="projection")
+    ax_hist.set(title=f"1-D projections: W₂² = {match.w2:.3g}",
+                xlabel=f"projection on the {angle_degrees:.0f}\N{DEGREE SIGN} direction",
+                ylabel="points per bin")
     ax_hist.legend(fontsize=7)
     steps = np.arange(len(flow.sw))
     ax_sw.semilogy(steps, np.maximum(flow.sw, 1e-12), color="tab:blue")
     ax_sw.semilogy([step], [max(flow.sw[step], 1e-12)], "o", color="k")
     ax_sw.set(title=f"SW₂² along the flow: {flow.sw[step]:.3g} at step {step}",
-              xlabel="flow step")
+              xlabel="flow step",
+              ylabel=f"SW₂²(x, y), {flow.evaluation_directions.shape[1]} fixed directions")
     return fig
 
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from swdkit._checks import check_choice, check_value
 from swdkit.views._axes import figure_axes
+from swdkit.views._training_figures import readable_log_yaxis
 
 DOMAIN_COLORS = {"EO": "tab:blue", "SAR": "tab:orange"}
 DOMAIN_MARKERS = {"EO": "o", "SAR": "^"}
@@ -23,10 +24,18 @@ COLOR_BY = ("domain", "class")
 
 
 def class_colors(n_classes: int) -> list[Any]:
-    """``n_classes`` distinct colours (tab10, then tab20 beyond ten classes)."""
+    """``n_classes`` distinct colours, none of them a domain colour (:data:`DOMAIN_COLORS`).
+
+    Up to eight classes: tab10 without its blue and orange (EO and SAR); more: tab20b, whose
+    twenty colours hold no tab10 blue or orange either. So a figure that shows EO/SAR in blue and
+    orange in one panel and classes in the next never gives a colour two meanings.
+    """
     from matplotlib import colormaps
 
-    cmap = colormaps["tab10" if n_classes <= 10 else "tab20"]
+    if n_classes <= 8:
+        cmap = colormaps["tab10"]
+        return [cmap(2 + i) for i in range(n_classes)]
+    cmap = colormaps["tab20b"]
     return [cmap(i % cmap.N) for i in range(n_classes)]
 
 
@@ -99,12 +108,7 @@ def plot_alignment_curves(runs: Sequence[Any] | Mapping[str, Sequence[Any]], *,
     ax_acc.set(xlabel="epoch (0: before the SAR phase)", ylabel=accuracy_label,
                title="SAR accuracy", ylim=(0, 1))
     ax_sw.set_yscale("log")
-    low, high = ax_sw.get_ylim()
-    if high < 30 * low:  # less than about a decade and a half: label the minor ticks too
-        from matplotlib.ticker import FormatStrFormatter
-
-        ax_sw.yaxis.set_minor_formatter(FormatStrFormatter("%.3g"))
-        ax_sw.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+    readable_log_yaxis(ax_sw)  # minor ticks unlabelled: no overlap
     if len(named) > 1 or chance is not None:
         ax_acc.legend(fontsize=7)
     return fig

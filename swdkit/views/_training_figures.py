@@ -14,6 +14,21 @@ import numpy as np
 from swdkit.views._axes import figure_axes
 
 
+def readable_log_yaxis(ax: Any) -> None:
+    """Plain tick labels on a log y axis (0.2, 0.5, 1, not 2x10^-1), minor ticks unlabelled.
+
+    Over two decades or less the major ticks are 1, 2 and 5 times each power of ten, so a narrow
+    range still has a few labelled ticks; the minor ticks never carry labels, which would overlap.
+    """
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    low, high = ax.get_ylim()
+    if 0 < low and high < 100 * low:
+        ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%.3g"))
+    ax.yaxis.set_minor_formatter(NullFormatter())
+
+
 def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None,
                    title: str | None = None) -> Any:
     """A confusion matrix as row-normalised shares, with the share and the count in each cell.
@@ -56,7 +71,8 @@ def plot_confusion(confusion: Any, class_names: Sequence[str], *, ax: Any = None
 
 def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
               ax: Any = None, ylabel: str | None = None, chance: float | None = None,
-              logy: bool = False) -> Any:
+              logy: bool = False, styles: Mapping[str, Mapping[str, Any]] | None = None,
+              legend: bool = True) -> Any:
     """One history key (e.g. ``"val_accuracy"``) against epoch, one line per named run.
 
     Args:
@@ -66,13 +82,18 @@ def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
         ylabel: the y label (default ``key``).
         chance: draws a dashed line at this value (e.g. 1/K for accuracies).
         logy: logarithmic y axis.
+        styles: run name -> keyword arguments of ``Axes.plot`` (``color``, ``linestyle``...),
+            so that several panels draw each run alike; runs not named take the colour cycle.
+        legend: draw the legend on the axes (False: leave it to the caller, e.g. one
+            figure legend outside the panels).
     """
     fig, (ax,) = figure_axes(ax, figsize=(5.0, 3.4))
     drawn = 0
     for name, history in histories.items():
         points = [(h["epoch"], h[key]) for h in history if key in h]
         if points:
-            ax.plot(*zip(*points, strict=True), marker=".", label=name)
+            style = {"marker": ".", **dict((styles or {}).get(name, {}))}
+            ax.plot(*zip(*points, strict=True), label=name, **style)
             drawn += 1
     if not drawn:
         raise ValueError(f"no run has the history entry {key!r}")
@@ -80,10 +101,12 @@ def plot_runs(histories: Mapping[str, Sequence[Mapping[str, Any]]], key: str, *,
         ax.axhline(chance, color="grey", linestyle="--", linewidth=1, label="chance")
     if logy:
         ax.set_yscale("log")
+        readable_log_yaxis(ax)
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel or key)
-    ax.legend(fontsize=7)
+    if legend:
+        ax.legend(fontsize=7)
     return fig

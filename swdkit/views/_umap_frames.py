@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from swdkit._checks import check_choice, check_value
+from swdkit._progress import show_progress
 from swdkit.fileio import atomic_path
 from swdkit.views._snapshot_checks import check_snapshots
 
@@ -136,7 +137,7 @@ def _fit_chained(stacks: list[np.ndarray], umap_kwargs: dict, n_epochs_after: in
     from tqdm.auto import tqdm
 
     frames: list[np.ndarray] = []
-    for x in tqdm(stacks, desc="UMAP frames", disable=not progress):
+    for x in tqdm(stacks, desc="UMAP frames", disable=not show_progress(progress)):
         if not frames:
             frame = umap.UMAP(**umap_kwargs).fit_transform(x)
         else:
