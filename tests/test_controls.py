@@ -63,3 +63,14 @@ def test_runs_differing_in_another_setting_do_not_pair() -> None:
 def test_table_shows_each_row() -> None:
     text = controls_table(control_checks(store()))
     assert "SWD - no alignment" in text and "| 5 |" in text
+
+
+def test_a_setting_left_at_its_default_matches_the_default_written_out() -> None:
+    records = [record("swd", s, a, {"beta": 0.0}) for s, a in zip(SEEDS, SWD, strict=True)]
+    records += [record("swd", s, a, {"alpha": 0.0, "beta": 0.0})
+                for s, a in zip(SEEDS, OFF, strict=True)]
+    records += [record("sar_only", s, a, {"sar_augment": False})
+                for s, a in zip(SEEDS, OFF, strict=True)]
+    names = {r["control"] for r in control_checks(records)}
+    assert names == {"marginal term alone - no alignment",
+                     "Y-net without alignment - SAR-only"}

@@ -38,9 +38,8 @@ NO_ALIGNMENT = {"alpha": 0.0, "beta": 0.0}
 CONTROLS: tuple[tuple[str, tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]], ...] = (
     ("Y-net without alignment - SAR-only", ("swd", NO_ALIGNMENT), ("sar_only", {})),
     ("SWD - no alignment", ("swd", {}), ("swd", NO_ALIGNMENT)),
-    ("marginal term alone - no alignment", ("swd", {"alpha": 10.0, "beta": 0.0}),
-     ("swd", NO_ALIGNMENT)),
-    ("class-conditional term alone - no alignment", ("swd", {"alpha": 0.0, "beta": 10.0}),
+    ("marginal term alone - no alignment", ("swd", {"beta": 0.0}), ("swd", NO_ALIGNMENT)),
+    ("class-conditional term alone - no alignment", ("swd", {"alpha": 0.0}),
      ("swd", NO_ALIGNMENT)),
     ("SWD, SAR encoder from EO - from random", ("swd", {"align_sar_init": "eo"}), ("swd", {})),
     ("SAR-only with augmentation - without", ("sar_only", {"sar_augment": True}), ("sar_only", {})),
@@ -60,10 +59,14 @@ def _split(settings: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 
 def _matches(control: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    """Equal control settings, where an unset key equals None or False (not 0.0)."""
-    def given(d: dict[str, Any]) -> dict[str, Any]:
-        return {k: v for k, v in d.items() if v is not None and v is not False}
-    return given(control) == given(wanted)
+    """Equal control settings once every unset key takes swdkit's default (MethodConfig)."""
+    from swdkit.methods import MethodConfig
+
+    defaults = MethodConfig()
+
+    def full(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: d.get(k, getattr(defaults, k)) for k in CONTROL_KEYS}
+    return full(control) == full(wanted)
 
 
 def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
