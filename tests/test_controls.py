@@ -74,3 +74,17 @@ def test_a_setting_left_at_its_default_matches_the_default_written_out() -> None
     names = {r["control"] for r in control_checks(records)}
     assert names == {"marginal term alone - no alignment",
                      "Y-net without alignment - SAR-only"}
+
+
+def test_control_runs_are_left_out_of_the_claims_but_a_grid_wide_setting_is_not() -> None:
+    from swdkit.experiments import claim_checks
+    from swdkit.experiments._controls import without_control_runs
+
+    records = store()
+    kept = without_control_runs(records)
+    assert all(r["settings"]["config"] != {"alpha": 0.0, "beta": 0.0} for r in kept)
+    assert len(kept) == 10  # swd default cell and the eo_side=train cell
+    only_changed = [record("swd", s, a, {"alpha": 1.0}) for s, a in zip(SEEDS, SWD, strict=True)]
+    assert without_control_runs(only_changed) == only_changed
+    rows = claim_checks(records)
+    assert all("alpha=0.0" not in str(r.get("variant")) for r in rows)

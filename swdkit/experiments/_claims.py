@@ -12,6 +12,9 @@ measurements support them. The rules are fixed in advance (:mod:`swdkit.experime
   +-2.9 pp for 17), Holm-adjusted like the rest. When equivalence is not shown, the row is
   "above chance" or "below chance" if the t test of "accuracy = chance" rejects (Holm), else
   "not decided".
+- Runs that change a control setting of a cell the store also holds unchanged (no alignment,
+  one term alone, psi from phi, SAR augmentation: :mod:`swdkit.experiments._controls`) are
+  judged in the controls table, not as claims.
 - Holm's correction runs over every p-value of one report's claim rows at once (the t test of
   each row and the TOST of each chance row), so the chance of any false call among them stays
   below 5 %. The verdict names the test and the correction.
@@ -26,6 +29,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from swdkit.experiments._controls import without_control_runs
 from swdkit.experiments._figures import N_CLASSES
 from swdkit.experiments._stats import ALPHA, chance_margin, equivalence_test, holm, t_test
 from swdkit.experiments._summary import paired_differences, summarize
@@ -83,7 +87,7 @@ def claim_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
         rows add ``chance``, ``margin``, ``p_equivalence`` and ``p_equivalence_holm`` (None on
         the other rows).
     """
-    records = list(records)
+    records = without_control_runs(records)  # judged in the controls table instead
     out = []
     for other in ("sar_only", "finetune"):
         for row in paired_differences(records, factor="method", a="swd", b=other):

@@ -69,6 +69,17 @@ def _matches(control: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return full(control) == full(wanted)
 
 
+def without_control_runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``records`` less the control runs: those that change a control setting
+    (:data:`CONTROL_KEYS`) of a cell the store also holds without the change. The claims are
+    judged on the rest (a grid that sets, say, ``alpha`` for every run keeps all its runs)."""
+    records = list(records)
+    split = [_split(r["settings"]) for r in records]
+    base = {cell for cell, control in split if not control}
+    return [r for r, (cell, control) in zip(records, split, strict=True)
+            if not control or cell not in base]
+
+
 def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
                    ) -> list[dict[str, Any]]:
     """One row per control and cell that has paired runs (module docstring).
