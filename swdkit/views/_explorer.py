@@ -67,6 +67,11 @@ class LiveFigureWidget:
     def status_html(self, state: Any) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    @property
+    def pictures_drawn(self) -> int:
+        """How many pictures are drawn and kept (a slider move to one of them only swaps it)."""
+        return len(self._png)
+
     def png(self, state: Any = None) -> bytes:
         """PNG bytes of the picture for ``state`` (default: the current one), drawn once."""
         state = self.state() if state is None else state
