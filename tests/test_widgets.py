@@ -183,7 +183,7 @@ def test_explorer_draws_everything_up_front_so_a_slider_move_draws_nothing(runs,
                                                                            monkeypatch):
     """How fast a move is then is measured by benchmarks/bench_views.py, not asserted here."""
     ex = AlignmentExplorer(runs, progress=False)
-    assert ex.pictures_drawn == len(ex._png) == 2 * (5 + 3)  # every (run, epoch, colouring) drawn up front
+    assert ex.pictures_drawn == len(ex._png) == 2 * (5 + 3)  # every picture drawn up front
     cached = dict(ex._png)
 
     def no_drawing(state):
