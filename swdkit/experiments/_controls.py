@@ -58,15 +58,10 @@ def _split(settings: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return json.dumps({**rest, "config": config}, sort_keys=True, default=str), control
 
 
-def _matches(control: dict[str, Any], wanted: dict[str, Any]) -> bool:
-    """Equal control settings once every unset key takes swdkit's default (MethodConfig)."""
-    from swdkit.methods import MethodConfig
-
-    defaults = MethodConfig()
-
-    def full(d: dict[str, Any]) -> dict[str, Any]:
-        return {k: d.get(k, getattr(defaults, k)) for k in CONTROL_KEYS}
-    return full(control) == full(wanted)
+def _control_key(control: dict[str, Any], defaults: Any) -> tuple[Any, ...]:
+    """The control settings with every unset key at swdkit's default (a MethodConfig), so a
+    setting left at its default matches the default written out."""
+    return tuple(control.get(k, getattr(defaults, k)) for k in CONTROL_KEYS)
 
 
 def without_control_runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -90,7 +85,10 @@ def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
         differences (fractions), ``mean_a``, ``mean_b``, ``df``, ``p_value``, ``p_holm``,
         ``ci_low``, ``ci_high`` and ``verdict``.
     """
-    index: dict[tuple[str, str, str], dict[int, float]] = {}
+    from swdkit.methods import MethodConfig
+
+    defaults = MethodConfig()
+    index: dict[tuple[str, str, tuple[Any, ...]], dict[int, float]] = {}
     cells: dict[str, dict[str, Any]] = {}
     for record in records:
         settings = record["settings"]
@@ -99,16 +97,14 @@ def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
             continue
         cell, control = _split(settings)
         cells[cell] = json.loads(cell)
-        key = (cell, settings["method"], json.dumps(control, sort_keys=True, default=str))
+        key = (cell, settings["method"], _control_key(control, defaults))
         index.setdefault(key, {})[int(settings["seed"])] = float(accuracy)
     rows = []
     for name, (method_a, config_a), (method_b, config_b) in CONTROLS:
         for cell in sorted(cells):
-            side = {}
-            for label, method, wanted in (("a", method_a, config_a), ("b", method_b, config_b)):
-                side[label] = next((runs for (c, m, ctl), runs in index.items()
-                                    if c == cell and m == method
-                                    and _matches(json.loads(ctl), wanted)), None)
+            side = {label: index.get((cell, method, _control_key(wanted, defaults)))
+                    for label, method, wanted in (("a", method_a, config_a),
+                                                  ("b", method_b, config_b))}
             if not side["a"] or not side["b"]:
                 continue
             seeds = sorted(set(side["a"]) & set(side["b"]))
