@@ -92,6 +92,12 @@ def _aligned(discrepancy: str) -> Callable[[Any, Any], Any]:
     return sar_phase
 
 
+def _paired(run: Any, data: Any) -> Any:
+    cfg = phase_config(train.AlignConfig, run.cfg, **run.common)
+    return train.align_paired(run.net, (data.train.eo, data.train.labels), run.sar_labeled,
+                              data.train.sar, cfg, **_monitoring(data))
+
+
 def _semisup(run: Any, data: Any) -> Any:
     cfg = phase_config(train.SemisupConfig, run.cfg, **run.common)
     return train.align_semisup(run.net, (data.train.eo, data.train.labels), run.sar_labeled,
@@ -113,6 +119,8 @@ _ALL = (
            _aligned("max_sliced"), sar_init_field="align_sar_init"),
     Method("semisup", "swd plus a semi-supervised contrastive term on the SAR encoder", True,
            _semisup, sar_init_field="align_sar_init"),
+    Method("paired", "control: swd with the EO-SAR pairs known (the marginal SW replaced by the "
+           "pairing's cost)", True, _paired, sar_init_field="align_sar_init"),
     Method("features", "linear discriminant on classical SAR texture statistics (no network)",
            False, None, fit=fit_features_method),
 )
