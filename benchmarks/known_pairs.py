@@ -1,0 +1,101 @@
+"""What SWD's guess of the correspondence costs: SWD beside the control with the pairs known.
+
+Reads grid stores with SAR-only at few and all labels, SWD transfer and ``paired`` (SWD with the
+marginal SW replaced by the cost of the known EO-SAR pairing) at the same labels, default
+settings (``config: {}``), and prints per data reading and label count:
+
+- mean ± standard error over seeds of the SAR test and validation accuracy of each;
+- the share of the gap from SAR-only at few labels to SAR-only with all labels that SWD and
+  ``paired`` close, (mean(method) - mean(low)) / (mean(high) - mean(low)), with a 95 % interval
+  from resampling the seeds (all three runs of a seed kept together, 10,000 draws);
+- the paired differences ``paired - swd`` and ``swd - sar_only`` with the shared verdict rule
+  (:func:`swdkit.experiments.compare`: paired t over seeds).
+
+    python benchmarks/known_pairs.py experiments/results/twin_paired.jsonl
+    python benchmarks/known_pairs.py experiments/results/paired.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+
+import numpy as np
+
+from swdkit.experiments import compare
+
+
+def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, float]]]:
+    """``(data, n_labeled, method) -> {seed: (test %, validation %)}`` of default-config runs."""
+    cells: dict[tuple[str, object, str], dict[int, tuple[float, float]]] = defaultdict(dict)
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            s, r = record["settings"], record["results"]
+            if s["config"] or s["norm"] != "batch" or s["classes"] != "lowrise":
+                continue
+            data = json.dumps(s["data"], sort_keys=True)
+            cells[(data, s["n_labeled"], s["method"])][s["seed"]] = (
+                100 * r["test_accuracy"], 100 * r["val_accuracy"])
+    return cells
+
+
+def share_interval(low: np.ndarray, high: np.ndarray, value: np.ndarray,
+                   draws: int = 10_000) -> tuple[float, float, float]:
+    """Share of the gap and its 95 % seed-bootstrap interval (seeds resampled together)."""
+    def share(idx: np.ndarray) -> float:
+        gap = high[idx].mean() - low[idx].mean()
+        return float((value[idx].mean() - low[idx].mean()) / gap) if gap > 0 else float("nan")
+
+    rng = np.random.default_rng(0)
+    n = len(low)
+    boot = np.array([share(rng.integers(0, n, n)) for _ in range(draws)])
+    lo, hi = np.nanpercentile(boot, [2.5, 97.5])
+    return share(np.arange(n)), float(lo), float(hi)
+
+
+def mean_se(x: np.ndarray) -> str:
+    return f"{x.mean():.1f} ± {x.std(ddof=1) / np.sqrt(len(x)):.1f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("results", nargs="+", help="grid stores (JSON lines)")
+    args = parser.parse_args()
+    for path in args.results:
+        cells = load(path)
+        print(f"## {path}\n")
+        pairs = {(d, n) for d, n, m in cells if m == "paired"}
+        for data, n in sorted(pairs, key=lambda dn: (dn[0], str(dn[1]).isdigit(), dn[1])):
+            low, high = cells[(data, n, "sar_only")], cells[(data, "full", "sar_only")]
+            methods = {m: cells[(data, n, m)] for m in ("swd", "paired")}
+            seeds = sorted(set(low) & set(high) & set(methods["swd"]) & set(methods["paired"]))
+            print(f"### data {data}, {n} labels, {len(seeds)} seeds\n")
+            print("| | test (%) | validation (%) | share of the gap, test | share, validation |")
+            print("|---|---|---|---|---|")
+            runs = {"SAR-only, few labels": low, "SAR-only, all labels": high, **methods}
+            for name, cell in runs.items():
+                test = np.array([cell[s][0] for s in seeds])
+                val = np.array([cell[s][1] for s in seeds])
+                row = f"| {name} | {mean_se(test)} | {mean_se(val)} |"
+                if name in methods:
+                    for k in (0, 1):
+                        arrays = [np.array([c[s][k] for s in seeds]) for c in (low, high, cell)]
+                        share, lo, hi = share_interval(*arrays)
+                        row += f" {share:.0%} [{lo:.0%}, {hi:.0%}] |"
+                else:
+                    row += " - | - |"
+                print(row)
+            print()
+            for a, b in (("paired", "swd"), ("swd", "sar_only")):
+                ca = runs.get(a) or methods[a]
+                cb = low if b == "sar_only" else methods[b]
+                verdict = compare([ca[s][0] / 100 for s in seeds], [cb[s][0] / 100 for s in seeds],
+                                  names=(a, b))
+                print(f"- test: {verdict.sentence}")
+            print()
+
+
+if __name__ == "__main__":
+    main()
