@@ -84,18 +84,13 @@ def _finetune(run: Any, data: Any) -> Any:
     return train.finetune(run.net, run.sar_labeled, cfg, **_monitoring(data))
 
 
-def _aligned(discrepancy: str) -> Callable[[Any, Any], Any]:
+def _aligned(discrepancy: str, known_pairs: bool = False) -> Callable[[Any, Any], Any]:
     def sar_phase(run: Any, data: Any) -> Any:
-        cfg = phase_config(train.AlignConfig, run.cfg, discrepancy=discrepancy, **run.common)
+        cfg = phase_config(train.AlignConfig, run.cfg, discrepancy=discrepancy,
+                           known_pairs=known_pairs, **run.common)
         return train.align_domains(run.net, (data.train.eo, data.train.labels),
                                    run.sar_labeled, data.train.sar, cfg, **_monitoring(data))
     return sar_phase
-
-
-def _paired(run: Any, data: Any) -> Any:
-    cfg = phase_config(train.AlignConfig, run.cfg, **run.common)
-    return train.align_paired(run.net, (data.train.eo, data.train.labels), run.sar_labeled,
-                              data.train.sar, cfg, **_monitoring(data))
 
 
 def _semisup(run: Any, data: Any) -> Any:
@@ -119,8 +114,9 @@ _ALL = (
            _aligned("max_sliced"), sar_init_field="align_sar_init"),
     Method("semisup", "swd plus a semi-supervised contrastive term on the SAR encoder", True,
            _semisup, sar_init_field="align_sar_init"),
-    Method("paired", "control: swd with the EO-SAR pairs known (the marginal SW replaced by the "
-           "pairing's cost)", True, _paired, sar_init_field="align_sar_init"),
+    Method("known_pairs", "control: swd with the EO-SAR pairs known (the marginal SW replaced by "
+           "the pairing's cost)", True, _aligned("swd", known_pairs=True),
+           sar_init_field="align_sar_init"),
     Method("features", "linear discriminant on classical SAR texture statistics (no network)",
            False, None, fit=fit_features_method),
 )

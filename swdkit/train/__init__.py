@@ -4,8 +4,6 @@
 - :func:`align_domains`: the Y-net transfer phase of Rostami et al. (2019) with a chosen
   discrepancy (SW by default), and :func:`align_embeddings`, its loop open to one extra SAR term;
 - :func:`align_semisup`: the same with a semi-supervised contrastive term on the SAR encoder;
-- :func:`align_paired`: a control, the same with the marginal term's coupling known (EO and SAR
-  patch i show one scene), so SWD's guess of the correspondence can be measured;
 - :func:`finetune` and :func:`train_sar_only`: the two baselines (:class:`SarPhaseConfig`: what
   every SAR phase shares: CE reduction, labeled batch sampling, SAR augmentation);
 - :func:`evaluate`, probes and snapshots, k-NN accuracy and silhouette of embeddings.
@@ -63,7 +61,6 @@ from swdkit.train._evaluate import (
     predict,
 )
 from swdkit.train._loop import SELECT, TrainConfig, TrainResult, collapse_factor
-from swdkit.train._paired import align_paired
 from swdkit.train._pretrain import SUPCON_TARGETS, PretrainConfig, pretrain_eo
 from swdkit.train._probe import Probe, ProbeMeter, Snapshot, embedding_scale, make_probe
 from swdkit.train._sar import (
@@ -83,7 +80,7 @@ __all__ = [
     "FinetuneConfig", "LabeledBatches", "PretrainConfig", "Probe", "ProbeMeter", "SAR_BATCHES",
     "SAR_INITS", "SCALES", "SELECT", "SUPCON_TARGETS", "SarOnlyConfig", "SarPhaseConfig",
     "SemisupConfig", "Snapshot", "TrainConfig", "TrainResult", "accuracy_by_group", "align_domains",
-    "align_embeddings", "align_paired", "align_semisup", "augment", "class_conditional",
+    "align_embeddings", "align_semisup", "augment", "class_conditional",
     "cohen_kappa",
     "collapse_factor", "confusion_matrix", "discrepancy", "embed_all", "embedding_scale",
     "epoch_batches", "evaluate", "f1_per_class", "finetune", "image_tensor", "init_sar_encoder",

@@ -22,6 +22,17 @@ the EO cloud still moves onto it); ``warmup_epochs`` ramps alpha and beta linear
 that many epochs; ``sar_init="eo"`` starts psi from phi's weights (all but the first
 convolution), as fine-tuning does.
 
+The known pairs (``known_pairs=True``, the control method ``known_pairs``; not the paper's
+method). SW compares the EO and SAR clouds without knowing which SAR patch shows which EO patch's
+scene, so it cannot tell a SAR encoder that puts every patch on its own scene's place from one
+that puts the patches of one class where another class's EO patches lie. So2Sat's patches are
+co-registered pairs; with ``known_pairs`` the marginal term pays the cost of that known pairing
+instead, ``C(psi(x_u), sg[phi(e_u)]) = mean_i ||psi(x_u,i) - phi(e_u,i)||^2 / D``
+(:func:`swdkit.losses.pairing_cost`; e_u the EO rows of the step's unlabeled SAR rows, sg a stop
+of the gradient, phi in evaluation mode so its running statistics stay as they are), with the
+same weight, warm-up and scale. Everything else is the same loop, batches and draws. The
+difference to SWD at the same labels is what SWD's guess of the correspondence costs.
+
 The default, ``eo_side="frozen"``, was chosen on the validation cities (experiments/remedies.yml
 and twin.yml, lowrise, 32 labels, five seeds, batch norm, VV intensity in dB): on the default
 synthetic set the frozen teacher and the paper's formulation tie (49.8 % validation accuracy
@@ -69,6 +80,8 @@ class AlignConfig(SarPhaseConfig):
         eo_side, scale, warmup_epochs, sar_init: the remedies of the module docstring. The
             paper's formulation is ``"train"``, ``"raw"``, 0, ``"random"``; the default
             differs in ``eo_side="frozen"`` (module docstring: why).
+        known_pairs: the control of the module docstring: the marginal term is the cost of the
+            known EO-SAR pairing (EO and unlabeled SAR row i show one scene) instead of D.
         ce_reduction, sar_batches, augment, max_shift, phase: as for every SAR phase
             (:class:`swdkit.train.SarPhaseConfig`); ``ce_reduction`` reduces both CE terms,
             ``augment`` views the labeled SAR batch (not the unlabeled one).
@@ -84,10 +97,13 @@ class AlignConfig(SarPhaseConfig):
     scale: str = "raw"
     warmup_epochs: int = 0
     sar_init: str = "random"
+    known_pairs: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_choice("discrepancy", self.discrepancy, DISCREPANCIES)
+        if not isinstance(self.known_pairs, bool):
+            raise TypeError(f"known_pairs must be True or False, got {self.known_pairs!r}")
         check_fields(self, "number >= 0", "alpha", "beta")
         check_fields(self, "positive integer", "n_projections", "eo_per_class", "unlabeled_batch")
         check_choice("eo_side", self.eo_side, EO_SIDES)
@@ -158,7 +174,7 @@ def align_domains(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
     (``sar_batches``) and, with ``augment``, a random view. Labeled and unlabeled SAR pass psi
     as one batch.
     Loss terms in the history: ``ce_eo``, ``ce_sar``, ``marginal``, ``conditional``
-    (unweighted) and ``loss``.
+    (unweighted) and ``loss``; with ``known_pairs`` ``marginal`` is the pairing's cost.
 
     Args:
         net: a :class:`swdkit.models.YNet`, usually with phi and h pretrained on EO.
@@ -202,6 +218,10 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
                                       channels=net.config["sar_channels"], n_classes=k)
     xu = _batches.image_tensor(sar_unlabeled, name="sar_unlabeled", device=device,
                                channels=net.config["sar_channels"])
+    if cfg.known_pairs and len(xe) != len(xu):
+        raise ValueError(f"known_pairs needs EO and unlabeled SAR of the same scenes, row by row; "
+                         f"got {len(xe)} EO and {len(xu)} SAR images. Pass the training split's "
+                         f"eo and sar (data.train.eo, data.train.sar) in their stored order.")
     gen, proj_gen = _batches.make_generator(cfg.seed), _batches.make_generator(cfg.seed + 1)
     sampler = _batches.ClassSampler(ye)
     labeled = _batches.LabeledBatches(yl, cfg.batch_size, cfg.sar_batches)
@@ -218,6 +238,7 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         return [(iu, labeled.draw(gen)) for iu in unl]
 
     def step(batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
+        from swdkit import losses
         from swdkit.losses import random_projections
 
         iu, il = (i.to(device) for i in batch)
@@ -233,7 +254,11 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
         z_eo, z_sar = z_eo.float(), z_sar.float()
         proj = random_projections(embed_dim, cfg.n_projections, generator=proj_gen).to(device)
         with torch.set_grad_enabled(cfg.alpha > 0):
-            marginal = discrepancy(cfg.discrepancy, z_eo, z_sar[n_lab:], projections=proj)
+            if cfg.known_pairs:
+                targets = pair_targets(net, phi, xe[iu], device)
+                marginal = losses.pairing_cost(z_sar[n_lab:], targets)
+            else:
+                marginal = discrepancy(cfg.discrepancy, z_eo, z_sar[n_lab:], projections=proj)
         with torch.set_grad_enabled(cfg.beta > 0):
             conditional = class_conditional(cfg.discrepancy, z_eo, ye[ie], z_sar[:n_lab],
                                             yl[il], projections=proj)
@@ -263,6 +288,17 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
                             accuracy=accuracy, probe=meter,
                             desc=desc or f"alignment ({cfg.discrepancy})")
+
+
+def pair_targets(net: Any, phi: Any, x_eo: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """phi(x_eo) ``(B, D)`` float32 as fixed targets: no gradient, phi in evaluation mode (its
+    batch norm uses and keeps its running statistics), its mode restored afterwards."""
+    was_training = net.eo_encoder.training
+    net.eo_encoder.eval()
+    with torch.no_grad(), autocast(device):
+        targets = phi(_batches.prepare_batch(x_eo))
+    net.eo_encoder.train(was_training)
+    return targets.float()
 
 
 def _ramp(steps_done: list[int], cfg: AlignConfig, pool: int) -> float:
