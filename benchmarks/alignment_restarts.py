@@ -7,9 +7,10 @@ between the whole training pool's EO and SAR embeddings after the phase,
 
     SW_2^2(phi(EO_train), psi(SAR_train)) / mean_d Var(phi(EO_train))_d   (2048 directions),
 
-then splits the variance of the test accuracy into its part between labeled subsets and within
-them (across starting points). If the alignment's failures were bad starts, restarts chosen by
-the objective would help; if the labeled subset decides, they cannot.
+then the variance of the seed means (between labeled subsets) beside the mean variance within a
+subset (across starting points). If the alignment's failures were bad starts, and the final SW
+told good starts from bad ones, restarts chosen by it would help; if the labeled subset decides,
+they cannot.
 
     python benchmarks/alignment_restarts.py --data build/data/twin0 --sar-input re_im
 

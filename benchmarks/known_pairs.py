@@ -1,18 +1,18 @@
 """What SWD's guess of the correspondence costs: SWD beside the control with the pairs known.
 
-Reads grid stores with SAR-only at few and all labels, SWD transfer and ``paired`` (SWD with the
-marginal SW replaced by the cost of the known EO-SAR pairing) at the same labels, default
-settings (``config: {}``), and prints per data reading and label count:
+Reads grid stores with SAR-only at few and all labels, SWD transfer and ``known_pairs`` (SWD with
+the marginal SW replaced by the cost of the known EO-SAR pairing) at the same labels, default
+settings (``config: {}``), batch norm, lowrise, and prints per data reading and label count:
 
 - mean ± standard error over seeds of the SAR test and validation accuracy of each;
 - the share of the gap from SAR-only at few labels to SAR-only with all labels that SWD and
-  ``paired`` close, (mean(method) - mean(low)) / (mean(high) - mean(low)), with a 95 % interval
+  ``known_pairs`` close, (mean(method) - mean(low)) / (mean(high) - mean(low)), with a 95 % interval
   from resampling the seeds (all three runs of a seed kept together, 10,000 draws);
-- the paired differences ``paired - swd`` and ``swd - sar_only`` with the shared verdict rule
+- the per-seed differences ``known_pairs - swd`` and ``swd - sar_only`` with the shared verdict rule
   (:func:`swdkit.experiments.compare`: paired t over seeds).
 
-    python benchmarks/known_pairs.py experiments/results/twin_paired.jsonl
-    python benchmarks/known_pairs.py experiments/results/paired.jsonl
+    python benchmarks/known_pairs.py experiments/results/twin_known_pairs.jsonl
+    python benchmarks/known_pairs.py experiments/results/known_pairs.jsonl
 """
 
 from __future__ import annotations
@@ -66,11 +66,12 @@ def main() -> None:
     for path in args.results:
         cells = load(path)
         print(f"## {path}\n")
-        pairs = {(d, n) for d, n, m in cells if m == "paired"}
+        pairs = {(d, n) for d, n, m in cells if m == "known_pairs"}
         for data, n in sorted(pairs, key=lambda dn: (dn[0], str(dn[1]).isdigit(), dn[1])):
             low, high = cells[(data, n, "sar_only")], cells[(data, "full", "sar_only")]
-            methods = {m: cells[(data, n, m)] for m in ("swd", "paired")}
-            seeds = sorted(set(low) & set(high) & set(methods["swd"]) & set(methods["paired"]))
+            methods = {m: cells[(data, n, m)] for m in ("swd", "known_pairs")}
+            seeds = sorted(set(low) & set(high) & set(methods["swd"])
+                           & set(methods["known_pairs"]))
             print(f"### data {data}, {n} labels, {len(seeds)} seeds\n")
             print("| | test (%) | validation (%) | share of the gap, test | share, validation |")
             print("|---|---|---|---|---|")
@@ -88,11 +89,10 @@ def main() -> None:
                     row += " - | - |"
                 print(row)
             print()
-            for a, b in (("paired", "swd"), ("swd", "sar_only")):
-                ca = runs.get(a) or methods[a]
+            for a, b in (("known_pairs", "swd"), ("swd", "sar_only")):
                 cb = low if b == "sar_only" else methods[b]
-                verdict = compare([ca[s][0] / 100 for s in seeds], [cb[s][0] / 100 for s in seeds],
-                                  names=(a, b))
+                verdict = compare([methods[a][s][0] / 100 for s in seeds],
+                                  [cb[s][0] / 100 for s in seeds], names=(a, b))
                 print(f"- test: {verdict.sentence}")
             print()
 
