@@ -53,10 +53,15 @@ import torch
 from swdkit._checks import check_choice, check_fields
 from swdkit.device import autocast
 from swdkit.train import _batches, _loop
+from swdkit.train._align_terms import (
+    DISCREPANCIES,
+    class_conditional,
+    discrepancy,
+    pair_targets,
+)
 from swdkit.train._loop import TrainResult
 from swdkit.train._sar import SAR_INITS, SarPhaseConfig, init_sar_encoder
 
-DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
 EO_SIDES = ("train", "frozen_encoder", "frozen")
 SCALES = ("raw", "eo_spread")
 
@@ -110,49 +115,6 @@ class AlignConfig(SarPhaseConfig):
         check_choice("scale", self.scale, SCALES)
         check_choice("sar_init", self.sar_init, SAR_INITS)
         check_fields(self, "integer >= 0", "warmup_epochs")
-
-
-def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
-                projections: torch.Tensor) -> torch.Tensor:
-    """D(a, b) between embedding clouds ``a (N, D)`` and ``b (M, D)``.
-
-    ``"swd"``: SW_2^2 on the given directions ``(D, L)``; ``"max_sliced"``: the largest 1-D
-    W_2^2 among them; ``"mmd"``: unbiased Gaussian-kernel MMD^2 (median bandwidth);
-    ``"coral"``: distance of the covariances (see :mod:`swdkit.losses`).
-    """
-    from swdkit import losses
-
-    if name == "swd":
-        return losses.sliced_wasserstein(a, b, projections=projections)
-    if name == "max_sliced":
-        return losses.max_sliced_wasserstein(a, b, projections=projections)
-    if name == "mmd":
-        return losses.mmd(a, b)
-    if name == "coral":
-        return losses.coral(a, b)
-    raise ValueError(f"discrepancy must be one of {DISCREPANCIES}, got {name!r}")
-
-
-def class_conditional(name: str, za: torch.Tensor, ya: torch.Tensor, zb: torch.Tensor,
-                      yb: torch.Tensor, *, projections: torch.Tensor) -> torch.Tensor:
-    """Mean over shared classes j of D(za | y = j, zb | y = j).
-
-    For ``"swd"`` this is the library's ``class_conditional_swd`` (the mean over classes; the
-    seed paper's Eq. 2 sums, which is |classes| times this: a rescaling of beta). MMD and CORAL
-    need two samples per side, so a class with fewer is left out; with no class left the term
-    is zero.
-    """
-    from swdkit import losses
-
-    if name == "swd":
-        return losses.class_conditional_swd(za, ya, zb, yb, projections=projections)
-    smallest = 2 if name in ("mmd", "coral") else 1
-    terms = []
-    for c in torch.unique(yb).tolist():
-        a, b = za[ya == c], zb[yb == c]
-        if len(a) >= smallest and len(b) >= smallest:
-            terms.append(discrepancy(name, a, b, projections=projections))
-    return torch.stack(terms).mean() if terms else (za.sum() + zb.sum()) * 0.0
 
 
 def align_domains(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any,
@@ -288,17 +250,6 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
                             accuracy=accuracy, probe=meter,
                             desc=desc or f"alignment ({cfg.discrepancy})")
-
-
-def pair_targets(net: Any, phi: Any, x_eo: torch.Tensor, device: torch.device) -> torch.Tensor:
-    """phi(x_eo) ``(B, D)`` float32 as fixed targets: no gradient, phi in evaluation mode (its
-    batch norm uses and keeps its running statistics), its mode restored afterwards."""
-    was_training = net.eo_encoder.training
-    net.eo_encoder.eval()
-    with torch.no_grad(), autocast(device):
-        targets = phi(_batches.prepare_batch(x_eo))
-    net.eo_encoder.train(was_training)
-    return targets.float()
 
 
 def _ramp(steps_done: list[int], cfg: AlignConfig, pool: int) -> float:
