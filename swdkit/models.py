@@ -204,6 +204,17 @@ class YNet(nn.Module):
             return self.embed_sar(x)
         raise ValueError(f"domain must be 'eo' or 'sar', got {domain!r}")
 
+    def share_last_layer(self) -> None:
+        """Tie psi's last layer to phi's: ``sar_encoder.embed`` becomes ``eo_encoder.embed``.
+
+        After the call both encoders end in one ``nn.Linear`` (the same parameters), so
+        ``psi(x) = W_phi pool(f_psi(x)) + b_phi`` with f_psi psi's own convolution blocks: the
+        two encoders are "coupled through their last layer" (Rostami et al. 2019). psi's own
+        last layer is dropped. A checkpoint of a tied network stores the weights under both
+        names; rebuilt from it, the network holds two equal, untied copies.
+        """
+        self.sar_encoder.embed = self.eo_encoder.embed
+
     def classify(self, z: torch.Tensor) -> torch.Tensor:
         """h: embeddings ``(B, D)`` -> logits ``(B, K)``."""
         return self.head(z)

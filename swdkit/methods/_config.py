@@ -58,7 +58,7 @@ _SAR_PHASE = {"epochs": "epochs", "batch_size": "batch_size", "lr": "lr", "selec
 _ALIGN = {**_SAR_PHASE, "alpha": "alpha", "beta": "beta", "n_projections": "n_projections",
           "eo_per_class": "eo_per_class", "unlabeled_batch": "unlabeled_batch",
           "eo_side": "eo_side", "scale": "align_scale", "warmup_epochs": "warmup_epochs",
-          "sar_init": "align_sar_init"}
+          "sar_init": "align_sar_init", "shared_last_layer": "align_shared_last_layer"}
 PHASE_FIELDS: dict[type[TrainConfig], dict[str, str]] = {
     PretrainConfig: {"epochs": "pretrain_epochs", "batch_size": "pretrain_batch_size",
                      "lr": "pretrain_lr", "supcon_weight": "supcon_weight",
@@ -101,6 +101,8 @@ class MethodConfig:
         eo_side, align_scale, warmup_epochs, align_sar_init: the alignment's remedies for the
             collapse (``eo_side``, ``scale``, ``warmup_epochs`` and ``sar_init`` of
             :class:`swdkit.train.AlignConfig`).
+        align_shared_last_layer: psi's last layer tied to phi's in the alignment
+            (``shared_last_layer`` of :class:`swdkit.train.AlignConfig`).
         sar_init: how fine-tuning starts the SAR encoder (:func:`swdkit.train.finetune`).
         sar_only_init: how SAR-only training starts it (:class:`swdkit.train.SarOnlyConfig`;
             ``"eo"`` pretrains the EO side and keeps a fresh head). Every network method's own
@@ -146,6 +148,7 @@ class MethodConfig:
     align_scale: str = _default(AlignConfig, "scale")
     warmup_epochs: int = _default(AlignConfig, "warmup_epochs")
     align_sar_init: str = _default(AlignConfig, "sar_init")
+    align_shared_last_layer: bool = _default(AlignConfig, "shared_last_layer")
     sar_init: str = _default(FinetuneConfig, "sar_init")
     sar_only_init: str = _default(SarOnlyConfig, "sar_init")
     ce_reduction: str = _default(AlignConfig, "ce_reduction")

@@ -22,6 +22,11 @@ the EO cloud still moves onto it); ``warmup_epochs`` ramps alpha and beta linear
 that many epochs; ``sar_init="eo"`` starts psi from phi's weights (all but the first
 convolution), as fine-tuning does.
 
+The encoders' coupling (``shared_last_layer=True``, off by default). Rostami et al. describe two
+encoders "coupled through their last layer"; with the option psi's last layer is phi's
+(:meth:`swdkit.models.YNet.share_last_layer`, tied after ``sar_init``), trained with phi when
+``eo_side="train"`` and frozen with it otherwise; swdkit's default keeps the two apart.
+
 The known pairs (``known_pairs=True``, the control method ``known_pairs``; not the paper's
 method). SW compares the EO and SAR clouds without knowing which SAR patch shows which EO patch's
 scene, so it cannot tell a SAR encoder that puts every patch on its own scene's place from one
@@ -87,6 +92,7 @@ class AlignConfig(SarPhaseConfig):
             differs in ``eo_side="frozen"`` (module docstring: why).
         known_pairs: the control of the module docstring: the marginal term is the cost of the
             known EO-SAR pairing (EO and unlabeled SAR row i show one scene) instead of D.
+        shared_last_layer: psi's last layer tied to phi's for the phase (module docstring).
         ce_reduction, sar_batches, augment, max_shift, phase: as for every SAR phase
             (:class:`swdkit.train.SarPhaseConfig`); ``ce_reduction`` reduces both CE terms,
             ``augment`` views the labeled SAR batch (not the unlabeled one).
@@ -103,12 +109,14 @@ class AlignConfig(SarPhaseConfig):
     warmup_epochs: int = 0
     sar_init: str = "random"
     known_pairs: bool = False
+    shared_last_layer: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
         check_choice("discrepancy", self.discrepancy, DISCREPANCIES)
-        if not isinstance(self.known_pairs, bool):
-            raise TypeError(f"known_pairs must be True or False, got {self.known_pairs!r}")
+        for name in ("known_pairs", "shared_last_layer"):
+            if not isinstance(getattr(self, name), bool):
+                raise TypeError(f"{name} must be True or False, got {getattr(self, name)!r}")
         check_fields(self, "number >= 0", "alpha", "beta")
         check_fields(self, "positive integer", "n_projections", "eo_per_class", "unlabeled_batch")
         check_choice("eo_side", self.eo_side, EO_SIDES)
@@ -173,6 +181,8 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     """
     device = _loop.setup_phase(net, cfg, AlignConfig)
     init_sar_encoder(net, cfg.sar_init)
+    if cfg.shared_last_layer:
+        net.share_last_layer()
     k = net.n_classes
     xe, ye = _batches.labeled_tensors(eo, name="eo", device=device,
                                       channels=net.config["eo_channels"], n_classes=k)
@@ -244,8 +254,9 @@ def align_embeddings(net: Any, eo: Any, sar_labeled: Any, sar_unlabeled: Any, cf
     accuracy, meter = _loop.phase_measures(net, cfg, device, domain="sar", labeled=(xl, yl),
                                            val=val, probe=probe,
                                            fallback_probe=((xe, ye), (xl, yl)))
-    params = [*net.sar_encoder.parameters(), *extra_params]
-    params += [] if frozen_eo else list(net.eo_encoder.parameters())
+    eo_params = {id(p) for p in net.eo_encoder.parameters()}  # psi's last layer, when tied
+    params = [p for p in net.sar_encoder.parameters() if id(p) not in eo_params]
+    params += [*extra_params] + ([] if frozen_eo else list(net.eo_encoder.parameters()))
     params += [] if cfg.eo_side == "frozen" else list(net.head.parameters())
     return _loop.run_epochs(net, cfg, params=params, epoch_batches=batches, step=step,
                             accuracy=accuracy, probe=meter,
