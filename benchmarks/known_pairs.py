@@ -13,6 +13,10 @@ settings (``config: {}``), batch norm, lowrise, and prints per data reading and 
 
     python benchmarks/known_pairs.py experiments/results/twin_known_pairs.jsonl
     python benchmarks/known_pairs.py experiments/results/known_pairs.jsonl
+
+A store may hold other transfer runs at the same labels (another method, or SWD with settings of
+its own, shown as ``swd {setting: value}``): each gets a row and is compared with SWD at default
+settings, e.g. ``experiments/results/shared_last_layer.jsonl``.
 """
 
 from __future__ import annotations
@@ -27,16 +31,19 @@ from swdkit.experiments import compare
 
 
 def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, float]]]:
-    """``(data, n_labeled, method) -> {seed: (test %, validation %)}`` of default-config runs."""
+    """``(data, n_labeled, label) -> {seed: (test %, validation %)}`` of batch-norm lowrise runs;
+    the label is the method, followed by its settings when they are not the defaults."""
     cells: dict[tuple[str, object, str], dict[int, tuple[float, float]]] = defaultdict(dict)
     with open(path, encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
             s, r = record["settings"], record["results"]
-            if s["config"] or s["norm"] != "batch" or s["classes"] != "lowrise":
+            if s["norm"] != "batch" or s["classes"] != "lowrise":
                 continue
+            label = s["method"] + (" " + json.dumps(s["config"], sort_keys=True)
+                                   if s["config"] else "")
             data = json.dumps(s["data"], sort_keys=True)
-            cells[(data, s["n_labeled"], s["method"])][s["seed"]] = (
+            cells[(data, s["n_labeled"], label)][s["seed"]] = (
                 100 * r["test_accuracy"], 100 * r["val_accuracy"])
     return cells
 
@@ -66,20 +73,23 @@ def main() -> None:
     for path in args.results:
         cells = load(path)
         print(f"## {path}\n")
-        pairs = {(d, n) for d, n, m in cells if m == "known_pairs"}
+        pairs = {(d, n) for d, n, m in cells if m == "swd" and n != "full"}
         for data, n in sorted(pairs, key=lambda dn: (dn[0], str(dn[1]).isdigit(), dn[1])):
             low, high = cells[(data, n, "sar_only")], cells[(data, "full", "sar_only")]
-            methods = {m: cells[(data, n, m)] for m in ("swd", "known_pairs")}
-            seeds = sorted(set(low) & set(high) & set(methods["swd"])
-                           & set(methods["known_pairs"]))
-            print(f"### data {data}, {n} labels, {len(seeds)} seeds\n")
-            print("| | test (%) | validation (%) | share of the gap, test | share, validation |")
-            print("|---|---|---|---|---|")
+            names = sorted((m for d, k, m in cells if (d, k) == (data, n) and m != "sar_only"),
+                           key=lambda m: (m != "swd", m))
+            methods = {m: cells[(data, n, m)] for m in names}
+            base = sorted(set(low).intersection(high, methods["swd"]))
+            print(f"### data {data}, {n} labels\n")
+            print("| | seeds | test (%) | validation (%) | share of the gap, test | share, "
+                  "validation |")
+            print("|---|---|---|---|---|---|")
             runs = {"SAR-only, few labels": low, "SAR-only, all labels": high, **methods}
             for name, cell in runs.items():
+                seeds = [s for s in base if s in cell]  # a variant may have fewer seeds
                 test = np.array([cell[s][0] for s in seeds])
                 val = np.array([cell[s][1] for s in seeds])
-                row = f"| {name} | {mean_se(test)} | {mean_se(val)} |"
+                row = f"| {name} | {len(seeds)} | {mean_se(test)} | {mean_se(val)} |"
                 if name in methods:
                     for k in (0, 1):
                         arrays = [np.array([c[s][k] for s in seeds]) for c in (low, high, cell)]
@@ -89,8 +99,9 @@ def main() -> None:
                     row += " - | - |"
                 print(row)
             print()
-            for a, b in (("known_pairs", "swd"), ("swd", "sar_only")):
+            for a, b in [(m, "swd") for m in names[1:]] + [("swd", "sar_only")]:
                 cb = low if b == "sar_only" else methods[b]
+                seeds = [s for s in base if s in methods[a]]
                 verdict = compare([methods[a][s][0] / 100 for s in seeds],
                                   [cb[s][0] / 100 for s in seeds], names=(a, b))
                 print(f"- test: {verdict.sentence}")
