@@ -30,13 +30,13 @@ def relative_pool_sw(net, data) -> float:
     import torch
 
     from swdkit.losses import random_projections, sliced_wasserstein
-    from swdkit.train import embed_all
+    from swdkit.train import embed_all, embedding_scale
 
     z_eo = embed_all(net, torch.as_tensor(data.train.eo), "eo")
     z_sar = embed_all(net, torch.as_tensor(data.train.sar), "sar")
     proj = random_projections(z_eo.shape[1], 2048, generator=torch.Generator().manual_seed(0))
-    return float(sliced_wasserstein(z_eo, z_sar, projections=proj)) / float(
-        z_eo.var(dim=0, unbiased=False).mean())
+    sw = float(sliced_wasserstein(z_eo, z_sar, projections=proj))
+    return embedding_scale(z_eo, z_sar, sw)["sw_relative"]
 
 
 def run_from(data, *, seed: int, init: int, checkpoint_dir: str):
