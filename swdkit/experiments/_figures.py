@@ -37,14 +37,15 @@ from swdkit.views._axes import figure_axes
 N_CLASSES = {"lowrise": 4, "urban": 10, "all": 17}
 LABELS = {"sar_only": "SAR only", "finetune": "fine-tuning", "swd": "SWD transfer",
           "mmd": "MMD transfer", "coral": "CORAL transfer", "max_sliced": "max-sliced SW",
-          "semisup": "SWD + semi-sup. contrastive", "known_pairs": "known pairs (control)"}
+          "wasserstein": "exact W2 transfer", "semisup": "SWD + semi-sup. contrastive",
+          "known_pairs": "known pairs (control)"}
 COLORS = {"sar_only": "tab:gray", "finetune": "tab:orange", "swd": "tab:blue", "mmd": "tab:green",
           "coral": "tab:purple", "max_sliced": "tab:brown", "semisup": "tab:red",
-          "known_pairs": "tab:olive"}
+          "known_pairs": "tab:olive", "wasserstein": "goldenrod"}
 # Figures 2 and 3: the second variant of a method (batch norm; no SupCon) in a colour of its own
 SECOND_COLORS = {"sar_only": "black", "finetune": "tab:brown", "swd": "tab:cyan",
                  "mmd": "tab:olive", "coral": "tab:pink", "max_sliced": "tab:olive",
-                 "semisup": "tab:pink", "known_pairs": "tab:green"}
+                 "semisup": "tab:pink", "known_pairs": "tab:green", "wasserstein": "khaki"}
 MIN_SPAN = 10.0  # the smallest y range of a panel, in accuracy points
 
 

@@ -60,7 +60,8 @@ FIGURES = {"fig1_accuracy_vs_labels": figure_accuracy_vs_labels, "fig2_norm": fi
 COMPARISONS = [("method", "swd", "sar_only"), ("method", "swd", "finetune"),
                ("method", "finetune", "sar_only"), ("method", "mmd", "swd"),
                ("method", "coral", "swd"), ("method", "max_sliced", "swd"),
-               ("method", "semisup", "swd"), ("method", "sar_only", "features"),
+               ("method", "wasserstein", "swd"), ("method", "semisup", "swd"),
+               ("method", "sar_only", "features"),
                ("method", "finetune", "features"), ("method", "swd", "features"),
                ("norm", "instance", "batch"), ("supcon", True, False)]
 

@@ -112,6 +112,9 @@ _ALL = (
            sar_init_field="align_sar_init"),
     Method("max_sliced", "the same alignment with max-sliced Wasserstein", True,
            _aligned("max_sliced"), sar_init_field="align_sar_init"),
+    Method("wasserstein", "the same alignment with the exact Wasserstein-2 on each batch (the "
+           "matching SW approximates by slicing)", True, _aligned("wasserstein"),
+           sar_init_field="align_sar_init"),
     Method("semisup", "swd plus a semi-supervised contrastive term on the SAR encoder", True,
            _semisup, sar_init_field="align_sar_init"),
     Method("known_pairs", "control: swd with the EO-SAR pairs known (the marginal SW replaced by "

@@ -5,8 +5,8 @@ Transfer Learning"), after Rostami, Kolouri, Eaton, Kim, "Deep transfer learning
 SAR image classification", Remote Sensing 11(11):1374, 2019: cross-entropy on EO and on the
 few labeled SAR, plus ``alpha`` times the sliced Wasserstein distance between the EO and the
 unlabeled-SAR embeddings and ``beta`` times its class-conditional version on the labeled SAR.
-``discrepancy`` replaces SW by max-sliced SW, MMD or CORAL in both terms, with the same loop,
-so alignment losses can be compared. Public through :mod:`swdkit.train`.
+``discrepancy`` replaces SW by max-sliced SW, the exact W_2, MMD or CORAL in both terms, with
+the same loop, so alignment losses can be compared. Public through :mod:`swdkit.train`.
 
 Remedies for the alignment collapse (options of :class:`AlignConfig`; the defaults are the
 paper's formulation). Trained end to end, the cheapest way for the network to lower
@@ -86,7 +86,8 @@ class AlignConfig(SarPhaseConfig):
         alpha: weight of the marginal term D(phi(EO), psi(unlabeled SAR)).
         beta: weight of the class-conditional term mean_j D(phi(EO|j), psi(labeled SAR|j)).
         n_projections: L, random directions per step for the sliced distances.
-        discrepancy: D: ``"swd"`` (SW_2^2), ``"max_sliced"``, ``"mmd"`` or ``"coral"``. The
+        discrepancy: D: ``"swd"`` (SW_2^2), ``"max_sliced"``, ``"wasserstein"`` (exact W_2^2 / D),
+            ``"mmd"`` or ``"coral"``. The
             weights are not rescaled per discrepancy.
         eo_per_class: EO samples of every class per step.
         unlabeled_batch: unlabeled SAR samples per step.

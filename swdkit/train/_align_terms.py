@@ -14,7 +14,7 @@ import torch
 from swdkit.device import autocast
 from swdkit.train import _batches
 
-DISCREPANCIES = ("swd", "max_sliced", "mmd", "coral")
+DISCREPANCIES = ("swd", "max_sliced", "wasserstein", "mmd", "coral")
 
 
 def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
@@ -22,7 +22,9 @@ def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
     """D(a, b) between embedding clouds ``a (N, D)`` and ``b (M, D)``.
 
     ``"swd"``: SW_2^2 on the given directions ``(D, L)``; ``"max_sliced"``: the largest 1-D
-    W_2^2 among them; ``"mmd"``: unbiased Gaussian-kernel MMD^2 (median bandwidth);
+    W_2^2 among them; ``"wasserstein"``: the exact W_2^2 / D, the optimal matching in all D
+    dimensions that SW approximates by slicing (the directions unused); ``"mmd"``: unbiased
+    Gaussian-kernel MMD^2 (median bandwidth);
     ``"coral"``: distance of the covariances (see :mod:`swdkit.losses`).
     """
     from swdkit import losses
@@ -31,6 +33,8 @@ def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
         return losses.sliced_wasserstein(a, b, projections=projections)
     if name == "max_sliced":
         return losses.max_sliced_wasserstein(a, b, projections=projections)
+    if name == "wasserstein":
+        return losses.exact_wasserstein(a, b)
     if name == "mmd":
         return losses.mmd(a, b)
     if name == "coral":
