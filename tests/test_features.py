@@ -146,8 +146,9 @@ def test_intensity_undoes_the_normalisation(sar_norm):
     np.testing.assert_allclose(sar_intensity(normed, stats.to_dict()), intensity, rtol=1e-4,
                                atol=1e-6)
     db = np.stack([10 * np.log10(intensity + 1e-4)] * 2, axis=1)
-    np.testing.assert_allclose(sar_intensity(db, sar_input="db_smooth"), intensity + 1e-4,
-                               rtol=1e-6)
+    for sar_input in ("db_smooth", "db_lee"):
+        np.testing.assert_allclose(sar_intensity(db, sar_input=sar_input), intensity + 1e-4,
+                                   rtol=1e-6)
 
 
 def test_bad_inputs_are_named():

@@ -83,7 +83,7 @@ def test_phase_config_refuses_an_unknown_phase():
 
 @pytest.mark.parametrize("sar_input, phase, expected", [
     ("re_im", None, True), ("db_smooth", None, False), ("db_smooth", True, True),
-    ("re_im", False, False)])
+    ("re_im", False, False), ("db_lee", None, False)])
 def test_phase_rotation_follows_the_sar_input_unless_set(sar_input, phase, expected, tmp_path):
     from dataclasses import replace
 

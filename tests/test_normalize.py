@@ -182,7 +182,7 @@ def test_the_sar_representations():
 
     rng = np.random.default_rng(0)
     sar = rng.normal(0, 0.3, (3, 2, 8, 8)).astype(np.float32)
-    assert set(SAR_INPUTS) == {"re_im", "db_smooth"}
+    assert set(SAR_INPUTS) == {"re_im", "db_smooth", "db_lee"}
     assert np.array_equal(sar_representation(sar, "re_im"), sar)
     out = sar_representation(sar, "db_smooth")
     assert out.shape == sar.shape and out.dtype == np.float32
@@ -195,3 +195,36 @@ def test_the_sar_representations():
         sar_representation(sar, "amplitude")
     with pytest.raises(ValueError, match="VV real and imaginary"):
         sar_representation(sar[:, :1], "db_smooth")
+
+
+def _lee_at(intensity, row, col, looks=1.0):
+    """Lee's estimate at one inner pixel, from its own 5 x 5 window, written out."""
+    window = intensity[row - 2:row + 3, col - 2:col + 3]
+    m, var = window.mean(), window.var()
+    var_x = (var - m * m / looks) / (1 + 1 / looks)
+    b = min(max(var_x / var, 0.0), 1.0) if var > 0 else 0.0
+    return m + b * (intensity[row, col] - m)
+
+
+def test_the_lee_filtered_representation():
+    from swdkit.data import sar_representation
+
+    rng = np.random.default_rng(1)
+    sar = rng.normal(0, 0.3, (2, 2, 12, 12))
+    sar[1, :, 6, 6] = 4.0  # one bright point in the second patch
+    out = sar_representation(sar, "db_lee")
+    assert out.shape == sar.shape and out.dtype == np.float32
+    np.testing.assert_array_equal(out[:, 0], sar_representation(sar, "db_smooth")[:, 0])
+    intensity = sar[:, 0] ** 2 + sar[:, 1] ** 2
+    for n, row, col in [(0, 3, 4), (0, 7, 8), (1, 6, 6), (1, 5, 7)]:
+        expected = 10 * np.log10(_lee_at(intensity[n], row, col) + 1e-4)
+        assert out[n, 1, row, col] == pytest.approx(expected, abs=1e-4)
+    # one look: b <= 1 / (1 + 1) keeps at most half of the bright point's excess (about -3 dB),
+    # where the 5 x 5 average dilutes it about 25-fold (-14 dB)
+    point = 10 * np.log10(intensity[1, 6, 6] + 1e-4)
+    assert point - 3.5 < out[1, 1, 6, 6] < point
+    assert sar_representation(sar, "db_smooth")[1, 1, 6, 6] < point - 10
+    # a window without variation is left as it is: the filter has nothing to remove
+    flat = np.full((1, 2, 8, 8), 0.5)
+    flat_out = sar_representation(flat, "db_lee")
+    np.testing.assert_allclose(flat_out[:, 1], flat_out[:, 0], atol=1e-5)

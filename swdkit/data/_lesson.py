@@ -118,8 +118,8 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
         sar_norm: ``"standard"``, ``"signed_log"`` or ``"robust"`` (see
             :mod:`swdkit.data._normalize`).
         sar_input: what the SAR encoder sees: ``"db_smooth"`` (the default: VV intensity in dB
-            and its 5 x 5 average in dB) or ``"re_im"`` (the paper's VV real and imaginary
-            parts); see :func:`swdkit.data.sar_representation`. Applied before normalisation.
+            and its 5 x 5 average in dB), ``"db_lee"`` (the second channel Lee-filtered instead
+            of averaged) or ``"re_im"`` (the paper's VV real and imaginary parts); see :func:`swdkit.data.sar_representation`. Applied before normalisation.
 
     Returns:
         A :class:`LessonData`.

@@ -19,6 +19,18 @@ is the one chosen on the validation cities):
   backscatter level with most of the speckle removed, as a Lee or boxcar filter gives).
   ``floor`` is 10^-4 (-40 dB, well below the Sentinel-1 noise floor of about -24 dB), so a zero
   value stays finite.
+- ``"db_lee"``: channel 0 as in ``"db_smooth"``; channel 1 the dB of the Lee-filtered VV
+  intensity, ``10 log10(m + b (I - m) + floor)`` with ``m`` the 5 x 5 mean of ``I`` and Lee's
+  weight ``b = clip(var_x / var_I, 0, 1)``, ``var_x = (var_I - m^2 / L) / (1 + 1 / L)`` from the
+  5 x 5 variance ``var_I`` and ``L = 1`` look (:func:`swdkit.data.synthetic._lee.lee_weight`, the
+  filter the generator uses for So2Sat's Lee channels). Where the window is flat (``var_I``
+  near the speckle's ``m^2 / L``) it is the 5 x 5 average; at an edge or a bright point
+  (``var_I`` well above it) it keeps part of the pixel's departure from the mean, at most
+  ``1 / (1 + 1 / L)``, half for one look (a lone bright point: about -3 dB, where the average
+  takes about -14 dB off it). The real So2Sat files hold a Lee-filtered VV
+  intensity too (``sen1`` channel 5), made with settings the data set does not state; this
+  input filters the unfiltered VV channels the lessons read, so it is the same on the real and
+  the synthetic files.
 
 The transform is applied to the raw values before normalisation (the normalisation statistics
 are then fitted on the transformed training split).
@@ -30,10 +42,11 @@ import numpy as np
 
 from swdkit._checks import check_choice
 
-SAR_INPUTS = ("re_im", "db_smooth")
+SAR_INPUTS = ("re_im", "db_smooth", "db_lee")
 # Chosen on the validation cities (experiments/ablation.yml, benchmarks/README.md "Transfer"):
 # with batch norm, SAR-only at 32 labels 49 % validation accuracy on db_smooth against 32 % on
-# re_im, and 67 % against 44 % with all labels (lowrise, five seeds). The paper's input is "re_im".
+# re_im, and 67 % against 44 % with all labels (lowrise, five seeds); db_lee was not ahead of it
+# (benchmarks/README.md, "Representation x normalisation x capacity"). The paper's input is "re_im".
 DEFAULT_SAR_INPUT = "db_smooth"
 DB_FLOOR = 1e-4
 SMOOTH_WINDOW = 5
@@ -70,5 +83,18 @@ def sar_representation(sar: np.ndarray,
         return sar.astype(np.float32, copy=False)
     intensity = sar[:, 0].astype(np.float64) ** 2 + sar[:, 1].astype(np.float64) ** 2
     level = 10.0 * np.log10(intensity + DB_FLOOR)
-    smooth = 10.0 * np.log10(_box_mean(intensity, SMOOTH_WINDOW) + DB_FLOOR)
-    return np.stack([level, smooth], axis=1).astype(np.float32)
+    if sar_input == "db_lee":
+        filtered = _lee_filtered(intensity)
+    else:
+        filtered = _box_mean(intensity, SMOOTH_WINDOW)
+    return np.stack([level, 10.0 * np.log10(filtered + DB_FLOOR)], axis=1).astype(np.float32)
+
+
+def _lee_filtered(intensity: np.ndarray) -> np.ndarray:
+    """Lee's estimate ``m + b (I - m)`` of the speckle-free intensity (module docstring) for
+    ``intensity (N, H, W)``, single look, a ``SMOOTH_WINDOW`` square window; float64."""
+    from swdkit.data.synthetic._lee import box_mean, lee_weight
+
+    mean = box_mean(intensity, SMOOTH_WINDOW)
+    weight = lee_weight(intensity, SMOOTH_WINDOW, looks=1.0)
+    return mean + weight * (intensity - mean)

@@ -129,7 +129,7 @@ class FeatureClassifier:
 
     Attributes:
         stats: the normalisation statistics the SAR was normalised with (None: raw values).
-        sar_input: what the SAR holds (``"re_im"`` or ``"db_smooth"``).
+        sar_input: what the SAR holds (``"re_im"``, ``"db_smooth"`` or ``"db_lee"``).
         mean, scale: ``(F,)`` the standardisation, from the labeled samples (scale 1 where a
             statistic is constant there).
         lda: the fitted :class:`ShrinkageLDA`.

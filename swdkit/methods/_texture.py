@@ -56,7 +56,7 @@ FEATURE_NAMES = ("mean_db", *(f"cv_{w}" for w in CV_WINDOWS), "bright_fraction",
                  *(f"q{round(100 * q)}_db" for q in QUANTILES), "log_mean_ratio",
                  "log_variance", "glcm_contrast")
 # The encoder inputs (LessonData.sar_input) whose VV intensity sar_intensity can recover.
-INVERTIBLE_INPUTS = ("re_im", "db_smooth")
+INVERTIBLE_INPUTS = ("re_im", "db_smooth", "db_lee")
 
 
 def _stats_fields(stats: Any) -> tuple[str, np.ndarray, np.ndarray, np.ndarray | None]:
@@ -83,14 +83,15 @@ def sar_intensity(sar: Any, stats: Any = None, *, sar_input: str = "re_im") -> n
     ``standard`` and ``robust`` give the raw value ``u = s x + c``; ``signed_log`` gives
     ``u = sign(v) l (exp|v| - 1)`` with ``v = s x + c`` and ``l`` the fitted log scale. Then
     ``I = u_re^2 + u_im^2`` (``sar_input="re_im"``), or ``I = 10^(u_0 / 10)`` when channel 0 holds
-    VV intensity in dB (``"db_smooth"``; that is the intensity plus its -40 dB floor).
+    VV intensity in dB (``"db_smooth"``, ``"db_lee"``; that is the intensity plus its -40 dB
+    floor).
 
     Args:
         sar: float ``(N, 2, H, W)``: the methods' SAR input (``LessonData.train.sar``).
         stats: the :class:`swdkit.data.NormStats` it was normalised with
             (``LessonData.stats``) or its ``to_dict()``; None = ``sar`` holds raw values.
-        sar_input: what ``sar`` holds (``LessonData.sar_input``): ``"re_im"`` or
-            ``"db_smooth"``.
+        sar_input: what ``sar`` holds (``LessonData.sar_input``): ``"re_im"``, ``"db_smooth"``
+            or ``"db_lee"``.
 
     Returns:
         float64 ``(N, H, W)``, >= 0.
@@ -112,7 +113,7 @@ def sar_intensity(sar: Any, stats: Any = None, *, sar_input: str = "re_im") -> n
         u = u * scale + center
         if norm == "signed_log":
             u = np.sign(u) * log_scale * np.expm1(np.abs(u))
-    if sar_input == "db_smooth":
+    if sar_input in ("db_smooth", "db_lee"):
         return 10.0 ** (u[:, 0] / 10.0)
     return u[:, 0] ** 2 + u[:, 1] ** 2
 
