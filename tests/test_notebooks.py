@@ -126,6 +126,7 @@ def check_swd_alignment(m: dict[str, Any]) -> None:
     assert len(m["twin"]) == 3 and all(0.0 <= v <= 1.0 for v in m["twin"].values())
     assert "twin_gap_closed" in m
     assert 0.0 <= m["known_pairs_accuracy"] <= 1.0 and "known_pairs_vs_swd" in m["verdicts"]
+    assert 0.0 <= m["exact_wasserstein_accuracy"] <= 1.0
     assert m["collapse_factor"]["frozen EO teacher"] == pytest.approx(1.0, abs=1e-4)
 
 
