@@ -129,3 +129,23 @@ def test_bad_arguments(data):
         run_method(object(), method="swd", n_labeled=6, seed=0, config=TINY, device="cpu")
     with pytest.raises(TypeError, match="seed must be an integer >= 0, got str"):
         run_method(data, method="swd", n_labeled=6, seed="0", config=TINY, device="cpu")
+
+
+def test_the_sar_encoder_takes_the_datas_channel_count(data):
+    from dataclasses import replace
+
+    from swdkit.methods import build_net
+
+    three = SimpleNamespace(**{**vars(data), **{
+        name: replace(getattr(data, name), sar=np.concatenate(
+            [getattr(data, name).sar, getattr(data, name).sar[:, :1]], axis=1))
+        for name in ("train", "val", "test")}})
+    for method in ("sar_only", "swd", "known_pairs"):
+        result = run_method(three, method=method, n_labeled=6, seed=2, config=TINY, device="cpu")
+        assert result.net.config["sar_channels"] == 3
+        assert result.net.sar_encoder.features[0].weight.shape[1] == 3
+    # two channels: the same initial weights as a network built without saying so
+    cfg = resolve_config(TINY)
+    said = build_net(3, norm="batch", seed=5, config=cfg, sar_channels=2).state_dict()
+    unsaid = build_net(3, norm="batch", seed=5, config=cfg).state_dict()
+    assert all(torch.equal(said[k], unsaid[k]) for k in said)

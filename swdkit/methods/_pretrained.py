@@ -60,12 +60,15 @@ class PretrainedEO:
     path: Path | None
 
 
-def build_net(n_classes: int, *, norm: str, seed: int, config: MethodConfig) -> YNet:
-    """A fresh :class:`YNet` whose initial weights depend only on ``seed`` and the config."""
+def build_net(n_classes: int, *, norm: str, seed: int, config: MethodConfig,
+              sar_channels: int = 2) -> YNet:
+    """A fresh :class:`YNet` whose initial weights depend only on ``seed``, the config and the
+    SAR input's channel count (2 for every lesson input; another for data built in memory)."""
     if norm not in NORMS:
         raise ValueError(f"norm must be one of {NORMS}, got {norm!r}")
     torch.manual_seed(seed)
-    return YNet(n_classes=n_classes, norm=norm, **config.model_size())
+    return YNet(n_classes=n_classes, norm=norm, sar_channels=sar_channels,
+                **config.model_size())
 
 
 def _fingerprint(data: Any) -> str:
@@ -109,7 +112,8 @@ def load_or_pretrain_eo(data: Any, *, norm: str = DEFAULT_NORM, supcon: bool = F
     cfg = resolve_config(config)
     dev = pick_device(device)
     if net is None:
-        net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
+        net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg,
+                        sar_channels=data.train.sar.shape[1])
     pre = phase_config(PretrainConfig, cfg, supcon=bool(supcon), seed=seed, device=str(dev))
     path = None
     if checkpoint_dir is not None:

@@ -74,7 +74,8 @@ def _monitoring(data: Any) -> dict[str, Any]:
 def _sar_only(run: Any, data: Any) -> Any:
     cfg = phase_config(train.SarOnlyConfig, run.cfg, **run.common)
     if cfg.sar_init == "eo":  # psi from the EO-pretrained phi, the head as a fresh net holds it
-        fresh = build_net(data.n_classes, norm=run.norm, seed=run.seed, config=run.cfg)
+        fresh = build_net(data.n_classes, norm=run.norm, seed=run.seed, config=run.cfg,
+                          sar_channels=run.net.config["sar_channels"])
         run.net.head.load_state_dict(fresh.head.state_dict())
     return train.train_sar_only(run.net, run.sar_labeled, cfg, **_monitoring(data))
 

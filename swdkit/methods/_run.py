@@ -202,7 +202,8 @@ def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, s
     if cfg.phase is None:  # rotate the phase of SAR views only when the input is complex
         cfg = replace(cfg, phase=getattr(data, "sar_input", "re_im") == "re_im")
     dev = pick_device(device)
-    net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg)
+    net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg,
+                    sar_channels=data.train.sar.shape[1])
     pretrained = None
     if pretrain:
         net, pretrained = load_or_pretrain_eo(data, norm=norm, supcon=supcon, seed=seed,
