@@ -14,9 +14,13 @@ zero. With ``k = 2`` it is a map of the twin's kind. For each ``k``: SAR-only at
 with all labels, and SWD, the exact W2 (``wasserstein``) and ``known_pairs`` at 32 labels, the
 default settings (batch norm, the frozen EO teacher), lowrise, on the default synthetic set's
 optics, with the share of the gap from SAR-only at 32 labels to SAR-only with all labels and its
-95 % seed-bootstrap interval (as in ``benchmarks/known_pairs.py``):
+95 % seed-bootstrap interval, and the per-seed differences to SWD with the shared verdict rule
+(paired t over seeds; as in ``benchmarks/known_pairs.py``):
 
     python benchmarks/lossless_twin.py --seeds 10
+
+(two processes at once, one per ``--channels``, each with ``OMP_NUM_THREADS=1``, take half the
+time on two cores).
 
 The EO pretraining is the default set's (cached in ``build/checkpoints/grid-transfer``).
 """
@@ -56,6 +60,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SWDKIT_NO_PROGRESS", "1")
     from swdkit.data import load_lesson_data
+    from swdkit.experiments import compare
     from swdkit.methods import run_method
 
     base = load_lesson_data(None, classes="lowrise")
@@ -88,6 +93,11 @@ def main() -> None:
                     share, lo, hi = share_interval(*arrays)
                     row += f" {share:.0%} [{lo:.0%}, {hi:.0%}] |"
             print(row)
+        print()
+        for a, b in (("wasserstein", "swd"), ("known_pairs", "swd"), ("swd", "sar_only")):
+            verdict = compare([runs[a][s][0] / 100 for s in seeds],
+                              [runs[b][s][0] / 100 for s in seeds], names=(a, b))
+            print(f"- test: {verdict.sentence}")
         print()
 
 
