@@ -119,7 +119,8 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
             :mod:`swdkit.data._normalize`).
         sar_input: what the SAR encoder sees: ``"db_smooth"`` (the default: VV intensity in dB
             and its 5 x 5 average in dB), ``"db_lee"`` (the second channel Lee-filtered instead
-            of averaged) or ``"re_im"`` (the paper's VV real and imaginary parts); see :func:`swdkit.data.sar_representation`. Applied before normalisation.
+            of averaged) or ``"re_im"`` (the paper's VV real and imaginary parts); see
+            :func:`swdkit.data.sar_representation`. Applied before normalisation.
 
     Returns:
         A :class:`LessonData`.

@@ -27,10 +27,10 @@ is the one chosen on the validation cities):
   near the speckle's ``m^2 / L``) it is the 5 x 5 average; at an edge or a bright point
   (``var_I`` well above it) it keeps part of the pixel's departure from the mean, at most
   ``1 / (1 + 1 / L)``, half for one look (a lone bright point: about -3 dB, where the average
-  takes about -14 dB off it). The real So2Sat files hold a Lee-filtered VV
-  intensity too (``sen1`` channel 5), made with settings the data set does not state; this
-  input filters the unfiltered VV channels the lessons read, so it is the same on the real and
-  the synthetic files.
+  takes about -14 dB off it). The real So2Sat files hold a Lee-filtered VV intensity too
+  (``sen1`` channel 5), made with settings the data set does not state; this input filters the
+  unfiltered VV channels the lessons read, so it is made the same way from the real and the
+  synthetic files.
 
 The transform is applied to the raw values before normalisation (the normalisation statistics
 are then fitted on the transformed training split).
@@ -45,7 +45,7 @@ from swdkit._checks import check_choice
 SAR_INPUTS = ("re_im", "db_smooth", "db_lee")
 # Chosen on the validation cities (experiments/ablation.yml, benchmarks/README.md "Transfer"):
 # with batch norm, SAR-only at 32 labels 49 % validation accuracy on db_smooth against 32 % on
-# re_im, and 67 % against 44 % with all labels (lowrise, five seeds); db_lee was not ahead of it
+# re_im, and 67 % against 44 % with all labels (lowrise, five seeds); db_lee was not better
 # (benchmarks/README.md, "Representation x normalisation x capacity"). The paper's input is "re_im".
 DEFAULT_SAR_INPUT = "db_smooth"
 DB_FLOOR = 1e-4
