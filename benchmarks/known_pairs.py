@@ -17,6 +17,14 @@ settings (``config: {}``), batch norm, lowrise, and prints per data reading and 
 A store may hold other transfer runs at the same labels (another method, or SWD with settings of
 its own, shown as ``swd {setting: value}``): each gets a row and is compared with SWD at default
 settings, e.g. ``experiments/results/shared_last_layer.jsonl``.
+
+With ``--confusion`` it prints instead, per data reading and label count, the test confusion
+matrix of each method at default settings, summed over the seeds and normalised by row: row i,
+column j is the share (%) of the test patches of class i that the method calls class j. Where
+SWD places patches of one class where another class's EO patches lie, its row loses to that
+column what the known pairs keep:
+
+    python benchmarks/known_pairs.py --confusion experiments/results/twin_known_pairs.jsonl
 """
 
 from __future__ import annotations
@@ -48,6 +56,39 @@ def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, floa
     return cells
 
 
+def confusions(path: str) -> dict[tuple[str, object, str], tuple[np.ndarray, int]]:
+    """``(data, n_labeled, method) -> (test confusion summed over seeds, seeds)`` (rows: true
+    class) of the batch-norm lowrise runs at default settings."""
+    cells: dict[tuple[str, object, str], tuple[np.ndarray, int]] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            record = json.loads(line)
+            s, r = record["settings"], record["results"]
+            if s["norm"] != "batch" or s["classes"] != "lowrise" or s["config"]:
+                continue
+            key = (json.dumps(s["data"], sort_keys=True), s["n_labeled"], s["method"])
+            matrix, seeds = cells.get(key, (0.0, 0))
+            cells[key] = (matrix + np.asarray(r["confusion"], dtype=float), seeds + 1)
+    return cells
+
+
+def print_confusions(path: str) -> None:
+    """The row-normalised summed confusion of each method at few labels (module docstring)."""
+    print(f"## {path}: test confusion, summed over seeds, % of each true class\n")
+    for (data, n, method), (matrix, seeds) in sorted(
+            confusions(path).items(), key=lambda kv: (kv[0][0], str(kv[0][1]), kv[0][2])):
+        if n == "full":
+            continue
+        shares = 100 * matrix / matrix.sum(axis=1, keepdims=True)
+        k = len(shares)
+        print(f"### data {data}, {n} labels, {method} ({seeds} seeds)\n")
+        print("| true \\ called | " + " | ".join(str(j) for j in range(k)) + " |")
+        print("|---" * (k + 1) + "|")
+        for i, row in enumerate(shares):
+            print(f"| {i} | " + " | ".join(f"{v:.0f}" for v in row) + " |")
+        print()
+
+
 def share_interval(low: np.ndarray, high: np.ndarray, value: np.ndarray,
                    draws: int = 10_000) -> tuple[float, float, float]:
     """Share of the gap and its 95 % seed-bootstrap interval (seeds resampled together)."""
@@ -69,8 +110,13 @@ def mean_se(x: np.ndarray) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+", help="grid stores (JSON lines)")
+    parser.add_argument("--confusion", action="store_true",
+                        help="print the summed test confusion of each method instead")
     args = parser.parse_args()
     for path in args.results:
+        if args.confusion:
+            print_confusions(path)
+            continue
         cells = load(path)
         print(f"## {path}\n")
         pairs = {(d, n) for d, n, m in cells if m == "swd" and n != "full"}
