@@ -38,10 +38,9 @@ import numpy as np
 from swdkit.experiments import compare
 
 
-def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, float]]]:
-    """``(data, n_labeled, label) -> {seed: (test %, validation %)}`` of batch-norm lowrise runs;
-    the label is the method, followed by its settings when they are not the defaults."""
-    cells: dict[tuple[str, object, str], dict[int, tuple[float, float]]] = defaultdict(dict)
+def runs(path: str):
+    """The batch-norm lowrise runs of a store: ``(data key, n_labeled, label, settings,
+    results)``, the label the method followed by its settings when they are not the defaults."""
     with open(path, encoding="utf-8") as f:
         for line in f:
             record = json.loads(line)
@@ -50,25 +49,26 @@ def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, floa
                 continue
             label = s["method"] + (" " + json.dumps(s["config"], sort_keys=True)
                                    if s["config"] else "")
-            data = json.dumps(s["data"], sort_keys=True)
-            cells[(data, s["n_labeled"], label)][s["seed"]] = (
-                100 * r["test_accuracy"], 100 * r["val_accuracy"])
+            yield json.dumps(s["data"], sort_keys=True), s["n_labeled"], label, s, r
+
+
+def load(path: str) -> dict[tuple[str, object, str], dict[int, tuple[float, float]]]:
+    """``(data, n_labeled, label) -> {seed: (test %, validation %)}`` of :func:`runs`."""
+    cells: dict[tuple[str, object, str], dict[int, tuple[float, float]]] = defaultdict(dict)
+    for data, n, label, s, r in runs(path):
+        cells[(data, n, label)][s["seed"]] = (100 * r["test_accuracy"], 100 * r["val_accuracy"])
     return cells
 
 
 def confusions(path: str) -> dict[tuple[str, object, str], tuple[np.ndarray, int]]:
     """``(data, n_labeled, method) -> (test confusion summed over seeds, seeds)`` (rows: true
-    class) of the batch-norm lowrise runs at default settings."""
+    class) of :func:`runs` at default settings."""
     cells: dict[tuple[str, object, str], tuple[np.ndarray, int]] = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            record = json.loads(line)
-            s, r = record["settings"], record["results"]
-            if s["norm"] != "batch" or s["classes"] != "lowrise" or s["config"]:
-                continue
-            key = (json.dumps(s["data"], sort_keys=True), s["n_labeled"], s["method"])
-            matrix, seeds = cells.get(key, (0.0, 0))
-            cells[key] = (matrix + np.asarray(r["confusion"], dtype=float), seeds + 1)
+    for data, n, label, s, r in runs(path):
+        if s["config"]:
+            continue
+        matrix, seeds = cells.get((data, n, label), (0.0, 0))
+        cells[(data, n, label)] = (matrix + np.asarray(r["confusion"], dtype=float), seeds + 1)
     return cells
 
 

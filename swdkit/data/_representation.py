@@ -52,16 +52,6 @@ DB_FLOOR = 1e-4
 SMOOTH_WINDOW = 5
 
 
-def _box_mean(x: np.ndarray, window: int) -> np.ndarray:
-    """Mean over a ``window x window`` neighbourhood of each pixel of ``x (N, H, W)``, the
-    edges mirrored; separable, in float64."""
-    r = window // 2
-    padded = np.pad(x.astype(np.float64), ((0, 0), (r, r), (r, r)), mode="reflect")
-    h, w = x.shape[1:]
-    rows = sum(padded[:, k:k + h, :] for k in range(window))
-    return sum(rows[:, :, k:k + w] for k in range(window)) / window**2
-
-
 def sar_representation(sar: np.ndarray,
                        sar_input: str = DEFAULT_SAR_INPUT) -> np.ndarray:
     """The encoder's SAR input from raw VV real and imaginary parts.
@@ -83,18 +73,17 @@ def sar_representation(sar: np.ndarray,
         return sar.astype(np.float32, copy=False)
     intensity = sar[:, 0].astype(np.float64) ** 2 + sar[:, 1].astype(np.float64) ** 2
     level = 10.0 * np.log10(intensity + DB_FLOOR)
-    if sar_input == "db_lee":
-        filtered = _lee_filtered(intensity)
-    else:
-        filtered = _box_mean(intensity, SMOOTH_WINDOW)
+    filtered = _filtered(intensity, lee=sar_input == "db_lee")
     return np.stack([level, 10.0 * np.log10(filtered + DB_FLOOR)], axis=1).astype(np.float32)
 
 
-def _lee_filtered(intensity: np.ndarray) -> np.ndarray:
-    """Lee's estimate ``m + b (I - m)`` of the speckle-free intensity (module docstring) for
-    ``intensity (N, H, W)``, single look, a ``SMOOTH_WINDOW`` square window; float64."""
+def _filtered(intensity: np.ndarray, *, lee: bool) -> np.ndarray:
+    """The ``SMOOTH_WINDOW`` x ``SMOOTH_WINDOW`` mean ``m`` of ``intensity (N, H, W)``, or with
+    ``lee`` Lee's single-look estimate ``m + b (I - m)`` (module docstring); float64. The
+    generator's filter code, imported here so that ``import swdkit.data`` does not load it."""
     from swdkit.data.synthetic._lee import box_mean, lee_weight
 
     mean = box_mean(intensity, SMOOTH_WINDOW)
-    weight = lee_weight(intensity, SMOOTH_WINDOW, looks=1.0)
-    return mean + weight * (intensity - mean)
+    if not lee:
+        return mean
+    return mean + lee_weight(intensity, SMOOTH_WINDOW, looks=1.0) * (intensity - mean)

@@ -87,8 +87,7 @@ class AlignConfig(SarPhaseConfig):
         beta: weight of the class-conditional term mean_j D(phi(EO|j), psi(labeled SAR|j)).
         n_projections: L, random directions per step for the sliced distances.
         discrepancy: D: ``"swd"`` (SW_2^2), ``"max_sliced"``, ``"wasserstein"`` (exact W_2^2 / D),
-            ``"mmd"`` or ``"coral"``. The
-            weights are not rescaled per discrepancy.
+            ``"mmd"`` or ``"coral"``. The weights are not rescaled per discrepancy.
         eo_per_class: EO samples of every class per step.
         unlabeled_batch: unlabeled SAR samples per step.
         eo_side, scale, warmup_epochs, sar_init: the remedies of the module docstring. The

@@ -24,8 +24,8 @@ def discrepancy(name: str, a: torch.Tensor, b: torch.Tensor, *,
     ``"swd"``: SW_2^2 on the given directions ``(D, L)``; ``"max_sliced"``: the largest 1-D
     W_2^2 among them; ``"wasserstein"``: the exact W_2^2 / D, the optimal matching in all D
     dimensions that SW approximates by slicing (the directions unused); ``"mmd"``: unbiased
-    Gaussian-kernel MMD^2 (median bandwidth);
-    ``"coral"``: distance of the covariances (see :mod:`swdkit.losses`).
+    Gaussian-kernel MMD^2 (median bandwidth); ``"coral"``: distance of the covariances (see
+    :mod:`swdkit.losses`).
     """
     from swdkit import losses
 
