@@ -88,3 +88,39 @@ def test_control_runs_are_left_out_of_the_claims_but_a_grid_wide_setting_is_not(
     assert without_control_runs(only_changed) == only_changed
     rows = claim_checks(records)
     assert all("alpha=0.0" not in str(r.get("variant")) for r in rows)
+
+
+def with_config(rec, **ran):
+    """A record as the grid writes it today: its whole config, defaults included."""
+    from swdkit.methods import resolve_config
+
+    config = resolve_config(dict(rec["settings"]["config"])).to_dict()
+    return {**rec, "results": {**rec["results"], "config": {**config, **ran}}}
+
+
+def test_augmentation_rows_read_what_ran_not_todays_default() -> None:
+    # stored before records held their config: {} ran without augmentation
+    legacy = [record("sar_only", s, a, {"sar_augment": True})
+              for s, a in zip(SEEDS, SWD, strict=True)]
+    legacy += [record("sar_only", s, a) for s, a in zip(SEEDS, OFF, strict=True)]
+    # written today: {} ran with whatever its config says
+    today = [with_config(record("sar_only", s, a, n_labeled=128), sar_augment=True)
+             for s, a in zip(SEEDS, SWD, strict=True)]
+    today += [with_config(record("sar_only", s, a, {"sar_augment": False}, n_labeled=128))
+              for s, a in zip(SEEDS, OFF, strict=True)]
+    rows = [r for r in control_checks(legacy + today)
+            if r["control"] == "SAR-only with augmentation - without"]
+    assert sorted(r["n_labeled"] for r in rows) == [32, 128]
+    for row in rows:  # A is the augmented side in both stores
+        assert row["mean_a"] == pytest.approx(sum(SWD) / 5)
+        assert row["mean_b"] == pytest.approx(sum(OFF) / 5)
+
+
+def test_a_cells_preset_gives_the_defaults_a_run_leaves_out() -> None:
+    # the paper's protocol has no SAR augmentation: there {} is the side without it
+    paper = {"preset": "paper_lesson"}
+    recs = [with_config(record("swd", s, a, {**paper, "sar_augment": True}))
+            for s, a in zip(SEEDS, SWD, strict=True)]
+    recs += [record("swd", s, a, paper) for s, a in zip(SEEDS, OFF, strict=True)]
+    rows = [r for r in control_checks(recs) if r["control"] == "SWD with augmentation - without"]
+    assert len(rows) == 1 and rows[0]["mean"] == pytest.approx((sum(SWD) - sum(OFF)) / 5)

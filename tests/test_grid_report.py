@@ -315,7 +315,7 @@ def test_a_run_record_holds_f1_kappa_and_the_accuracy_per_city(tmp_path):
 
     from swdkit.data import Split
     from swdkit.experiments import append_record, make_record, read_store
-    from swdkit.methods import run_method
+    from swdkit.methods import MethodConfig, run_method
     from swdkit.train._evaluate import cohen_kappa, f1_per_class
 
     def split(n, seed):
@@ -345,6 +345,10 @@ def test_a_run_record_holds_f1_kappa_and_the_accuracy_per_city(tmp_path):
         f1 = f1_per_class(results["confusion"])
         assert results["f1_per_class"] == [None if np.isnan(v) else pytest.approx(v) for v in f1]
         assert results["macro_f1"] == pytest.approx(np.nanmean(f1))
+        if method == "sar_only":  # every setting as it ran, the defaults the overrides left
+            assert results["config"]["width"] == 4 and results["config"]["epochs"] == 1
+            assert results["config"]["sar_augment"] is MethodConfig().sar_augment
+            assert results["config"]["eo_side"] == MethodConfig().eo_side
     path = tmp_path / "r.jsonl"
     append_record(path, record)  # JSON without NaN: the store takes it
     assert read_store(path).records[0]["results"]["city_n"] == {"20": 6, "21": 5, "22": 5}

@@ -11,9 +11,14 @@ config and the seed (so the labeled subset and the initial weights are shared). 
   conditional term) against no alignment;
 - the SAR encoder started from the EO encoder's weights (``align_sar_init = "eo"``) against
   random weights;
-- the SAR augmentations alone (``sar_augment = true``) for SAR-only, fine-tuning and SWD, and the
-  semi-supervised contrastive method against SWD with the same augmentations: its gain beyond
-  the augmentation.
+- the SAR augmentations alone (``sar_augment`` true against false) for SAR-only, fine-tuning and
+  SWD, and the semi-supervised contrastive method against SWD with the same augmentations: its
+  gain beyond the augmentation.
+
+A run's control settings are read from the whole config its record holds (``results["config"]``,
+every default written out); a record without it (stored before records carried it) is read as
+its overrides over its cell's defaults of that time (:data:`LEGACY_DEFAULTS`). So a store keeps
+its meaning when a default changes.
 
 Each row is the paired Student-t test on the per-seed differences, Holm-corrected over the
 control rows of one report (a family of its own, apart from the claims), with the verdict of the
@@ -33,19 +38,26 @@ from swdkit.experiments._verdicts import HIGHER, LOWER, SAME, decide
 # The config keys a control may change; the others must agree for two runs to pair.
 CONTROL_KEYS = ("alpha", "beta", "align_sar_init", "sar_augment")
 NO_ALIGNMENT = {"alpha": 0.0, "beta": 0.0}
+# Runs stored before records carried their whole config (``results["config"]``) ran with these
+# defaults where they differ from today's: SAR augmentation became the lesson default after them.
+LEGACY_DEFAULTS = {"sar_augment": False}
 
-# (name, (method A, config A), (method B, config B)): A - B.
+# (name, (method A, config A), (method B, config B)): A - B. A setting a side leaves out is the
+# cell's default; the augmentation rows name both sides, so they hold whichever is the default.
 CONTROLS: tuple[tuple[str, tuple[str, dict[str, Any]], tuple[str, dict[str, Any]]], ...] = (
     ("Y-net without alignment - SAR-only", ("swd", NO_ALIGNMENT), ("sar_only", {})),
     ("SWD - no alignment", ("swd", {}), ("swd", NO_ALIGNMENT)),
     ("marginal term alone - no alignment", ("swd", {"beta": 0.0}), ("swd", NO_ALIGNMENT)),
     ("class-conditional term alone - no alignment", ("swd", {"alpha": 0.0}),
      ("swd", NO_ALIGNMENT)),
-    ("SWD, SAR encoder from EO - from random", ("swd", {"align_sar_init": "eo"}), ("swd", {})),
-    ("SAR-only with augmentation - without", ("sar_only", {"sar_augment": True}), ("sar_only", {})),
+    ("SWD, SAR encoder from EO - from random", ("swd", {"align_sar_init": "eo"}),
+     ("swd", {"align_sar_init": "random"})),
+    ("SAR-only with augmentation - without", ("sar_only", {"sar_augment": True}),
+     ("sar_only", {"sar_augment": False})),
     ("fine-tuning with augmentation - without", ("finetune", {"sar_augment": True}),
-     ("finetune", {})),
-    ("SWD with augmentation - without", ("swd", {"sar_augment": True}), ("swd", {})),
+     ("finetune", {"sar_augment": False})),
+    ("SWD with augmentation - without", ("swd", {"sar_augment": True}),
+     ("swd", {"sar_augment": False})),
     ("semisup - SWD with augmentation", ("semisup", {}), ("swd", {"sar_augment": True})),
 )
 
@@ -58,10 +70,32 @@ def _split(settings: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return json.dumps({**rest, "config": config}, sort_keys=True, default=str), control
 
 
-def _control_key(control: dict[str, Any], defaults: Any) -> tuple[Any, ...]:
-    """The control settings with every unset key at swdkit's default (a MethodConfig), so a
-    setting left at its default matches the default written out."""
-    return tuple(control.get(k, getattr(defaults, k)) for k in CONTROL_KEYS)
+def _cell_defaults(cell: dict[str, Any]) -> dict[str, Any]:
+    """The control settings of the cell's configuration (its preset and other settings) when a
+    run leaves them out."""
+    from swdkit.methods import resolve_config
+
+    try:
+        config = resolve_config(dict(cell.get("config") or {}))
+    except (TypeError, ValueError):  # a setting this version does not know: today's defaults
+        config = resolve_config(None)
+    return {k: getattr(config, k) for k in CONTROL_KEYS}
+
+
+def _control_key(control: dict[str, Any], defaults: dict[str, Any]) -> tuple[Any, ...]:
+    """The control settings with every unset key at the cell's default, so a setting left at
+    its default matches the default written out."""
+    return tuple(control.get(k, defaults[k]) for k in CONTROL_KEYS)
+
+
+def _record_key(record: dict[str, Any], control: dict[str, Any],
+                defaults: dict[str, Any]) -> tuple[Any, ...]:
+    """A stored run's control settings: from its whole config when the record has it, else
+    its overrides over the cell's defaults (those of its time in a cell with such records)."""
+    ran = record.get("results", {}).get("config")
+    if isinstance(ran, dict) and all(k in ran for k in CONTROL_KEYS):
+        return tuple(ran[k] for k in CONTROL_KEYS)
+    return _control_key(control, defaults)
 
 
 def without_control_runs(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -85,24 +119,28 @@ def control_checks(records: Iterable[dict[str, Any]], *, alpha: float = ALPHA
         differences (fractions), ``mean_a``, ``mean_b``, ``df``, ``p_value``, ``p_holm``,
         ``ci_low``, ``ci_high`` and ``verdict``.
     """
-    from swdkit.methods import MethodConfig
-
-    defaults = MethodConfig()
-    index: dict[tuple[str, str, tuple[Any, ...]], dict[int, float]] = {}
+    runs = []
     cells: dict[str, dict[str, Any]] = {}
+    legacy: set[str] = set()  # cells with a run stored before records held their whole config
     for record in records:
-        settings = record["settings"]
-        accuracy = record.get("results", {}).get("test_accuracy")
-        if accuracy is None:
+        if record.get("results", {}).get("test_accuracy") is None:
             continue
-        cell, control = _split(settings)
+        cell, control = _split(record["settings"])
         cells[cell] = json.loads(cell)
-        key = (cell, settings["method"], _control_key(control, defaults))
-        index.setdefault(key, {})[int(settings["seed"])] = float(accuracy)
+        if not isinstance(record["results"].get("config"), dict):
+            legacy.add(cell)
+        runs.append((cell, control, record))
+    defaults = {cell: {**_cell_defaults(shared), **(LEGACY_DEFAULTS if cell in legacy else {})}
+                for cell, shared in cells.items()}
+    index: dict[tuple[str, str, tuple[Any, ...]], dict[int, float]] = {}
+    for cell, control, record in runs:
+        settings = record["settings"]
+        key = (cell, settings["method"], _record_key(record, control, defaults[cell]))
+        index.setdefault(key, {})[int(settings["seed"])] = float(record["results"]["test_accuracy"])
     rows = []
     for name, (method_a, config_a), (method_b, config_b) in CONTROLS:
         for cell in sorted(cells):
-            side = {label: index.get((cell, method, _control_key(wanted, defaults)))
+            side = {label: index.get((cell, method, _control_key(wanted, defaults[cell])))
                     for label, method, wanted in (("a", method_a, config_a),
                                                   ("b", method_b, config_b))}
             if not side["a"] or not side["b"]:

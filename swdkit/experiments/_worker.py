@@ -146,7 +146,8 @@ def make_record(settings: dict[str, Any], result: Any, *, wall_seconds: float,
     ``results`` holds the SAR test accuracy, per-class accuracy, confusion matrix, per-class F1,
     macro F1 and Cohen's kappa (read from the confusion matrix; None where undefined) and the
     accuracy and sample count per test city (``city_accuracy``, ``city_n``; None when the test
-    split has no cities), besides the history and the pairing fingerprint.
+    split has no cities), besides the history, the pairing fingerprint and ``config``: the
+    run's :class:`swdkit.methods.MethodConfig` as a dict, every default written out.
     """
     indices = _get(result, "labeled_indices")
     results = {
@@ -157,6 +158,9 @@ def make_record(settings: dict[str, Any], result: Any, *, wall_seconds: float,
         "labeled_digest": labeled_digest(indices),
         "history": json_ready(_get(result, "history"), strict=False),
         "confusion": json_ready(_get(result, "confusion"), strict=False),
+        # every setting as it ran, defaults included: ``settings`` holds only the overrides,
+        # whose meaning changes when a default does
+        "config": json_ready(_get(result, "config"), strict=False),
     }
     results.update(_test_scores(result, results["confusion"]))
     history = results["history"] or []
