@@ -137,7 +137,8 @@ def test_supcon_pretraining_and_sar_only_decrease_their_losses():
     xs, ys = stripes(16, 2, 2, seed=2)
     sar = train.train_sar_only(YNet(n_classes=2, **TINY), (xs, ys),
                                quiet(train.FinetuneConfig, epochs=8, steps_per_epoch=3,
-                                     lr=3e-3))
+                                     lr=3e-3, augment=False))  # the stripes' label is
+    # their angle, which the views' rotations would change
     assert sar.curve("loss")[-1] < 0.5 * sar.curve("loss")[0]
 
 
@@ -154,7 +155,8 @@ def test_alignment_with_zero_weights_is_plain_cross_entropy_training():
     ref.load_state_dict(net.state_dict())
     cfg = quiet(train.AlignConfig, epochs=2, steps_per_epoch=3, alpha=0.0, beta=0.0,
                 eo_per_class=8, unlabeled_batch=12, batch_size=9, lr=2e-3,
-                eo_side="train")  # the paper's formulation: phi, psi and h all trained
+                eo_side="train",  # the paper's formulation: phi, psi and h all trained
+                augment=False)  # the reference trains on the labeled SAR as is
     result = train.align_domains(net, (xe, ye), (xl, yl), xu, cfg)
     params = [*ref.eo_encoder.parameters(), *ref.sar_encoder.parameters(),
               *ref.head.parameters()]
@@ -395,7 +397,8 @@ def test_evaluate_gives_f1_kappa_and_the_accuracy_per_city():
     net = YNet(n_classes=3, norm="instance", **TINY)
     # a little training: predictions of every class, neither all right nor all wrong
     train.train_sar_only(net, (xs[:15], ys[:15]),
-                         quiet(train.FinetuneConfig, epochs=3, steps_per_epoch=3, lr=1e-2))
+                         quiet(train.FinetuneConfig, epochs=3, steps_per_epoch=3, lr=1e-2,
+                               augment=False))  # views would rotate the stripes' labels
     net.eval()
     with torch.no_grad():
         pred = net(xs, "sar").argmax(1)

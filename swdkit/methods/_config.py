@@ -17,7 +17,9 @@ Presets (``MethodConfig.preset(name)``):
   benchmarks/README.md for measured times). The alignment settings follow what a throwaway
   prototype found on CPU-sized synthetic data (the project's PROTOTYPE_FINDINGS notes): alpha =
   beta = 10, 16 EO samples per class and 64 unlabeled SAR per step, L = 128 projections, Adam
-  at 1e-3. They were not tuned on this project's data.
+  at 1e-3. They were not tuned on this project's data. The SAR phase trains on augmented
+  views of the labeled SAR (``sar_augment``, chosen on the validation cities: the docstring of
+  :class:`swdkit.train.SarPhaseConfig` has the measurement).
 - ``"paper_lesson"``: the lesson network with the paper's protocol choices
   (:data:`PAPER_PROTOCOL`: SupCon on phi, summed cross-entropy, the EO side trained in the
   alignment, uniform SAR batches, psi started at random, no SAR augmentation).
