@@ -149,3 +149,20 @@ def test_the_sar_encoder_takes_the_datas_channel_count(data):
     said = build_net(3, norm="batch", seed=5, config=cfg, sar_channels=2).state_dict()
     unsaid = build_net(3, norm="batch", seed=5, config=cfg).state_dict()
     assert all(torch.equal(said[k], unsaid[k]) for k in said)
+
+
+def test_views_rotate_the_phase_of_a_radar_but_not_of_the_twins_channels(tmp_path):
+    from swdkit.data import load_lesson_data
+    from swdkit.data.synthetic import make_synthetic
+
+    seen = {}
+    for name, twin in (("radar", None), ("twin", 0.0)):
+        root = make_synthetic(tmp_path / name, n_train=4, n_val=2, n_test=2, progress=False,
+                              twin=twin)
+        for sar_input in ("re_im", "db_smooth"):
+            data = load_lesson_data(root, sar_input=sar_input)
+            result = run_method(data, method="sar_only", n_labeled=4, seed=0, config=TINY,
+                                device="cpu", checkpoint_dir=tmp_path / "eo")
+            seen[name, sar_input] = (data.arbitrary_phase, result.config["phase"])
+    assert seen == {("radar", "re_im"): (True, True), ("radar", "db_smooth"): (True, False),
+                    ("twin", "re_im"): (False, False), ("twin", "db_smooth"): (False, False)}

@@ -9,6 +9,7 @@ generator version.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -37,6 +38,11 @@ class LessonData:
         data_dir: the folder read.
         source: ``"synthetic"`` or ``"so2sat"``.
         sar_input: what ``sar`` holds (:data:`swdkit.data.SAR_INPUTS`).
+        arbitrary_phase: whether the VV channels are a complex radar signal whose absolute
+            phase carries no information (the real So2Sat and the rendered synthetic radar: a
+            rotation of the phase keeps the label), or not (False: the synthetic twin set,
+            whose VV "real" and "imaginary" channels hold a linear map of the optical RGB, so
+            their angle is signal). Decides whether SAR views rotate the phase of ``re_im``.
     """
 
     train: Split
@@ -48,6 +54,7 @@ class LessonData:
     data_dir: Path
     source: str
     sar_input: str = DEFAULT_SAR_INPUT
+    arbitrary_phase: bool = True
 
 
 def _file_attrs(path: Path) -> dict[str, Any] | None:
@@ -59,6 +66,16 @@ def _file_attrs(path: Path) -> dict[str, Any] | None:
             return dict(f.attrs)
     except OSError:
         return None
+
+
+def is_twin(root: str | os.PathLike) -> bool:
+    """Whether ``root/training.h5`` is a synthetic twin set (its ``twin`` attribute, the twin's
+    noise level, is a number; NaN or absent for the rendered radar and for real files)."""
+    twin = (_file_attrs(Path(root) / "training.h5") or {}).get("twin")
+    try:
+        return twin is not None and math.isfinite(float(twin))
+    except (TypeError, ValueError):
+        return False
 
 
 def is_synthetic(root: str | os.PathLike) -> bool:
@@ -160,4 +177,5 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     return LessonData(
         train=train, val=val, test=test, stats=stats, class_names=list(train.class_names),
         n_classes=len(train.class_names), data_dir=root,
-        source="synthetic" if is_synthetic(root) else "so2sat", sar_input=sar_input)
+        source="synthetic" if is_synthetic(root) else "so2sat", sar_input=sar_input,
+        arbitrary_phase=not is_twin(root))

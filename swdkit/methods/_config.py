@@ -115,9 +115,10 @@ class MethodConfig:
         gamma, contrastive_temperature, contrastive_unlabeled, phase: the semi-supervised
             contrastive term of ``"semisup"`` (:class:`swdkit.train.SemisupConfig`); ``phase``
             also rotates the complex phase in the views of ``sar_augment``. ``phase=None`` (the
-            default) rotates it only for the complex ``"re_im"`` input (decided per run from
-            the data's ``sar_input``; a rotation of the two dB channels of ``"db_smooth"``
-            would mix a level with its smoothed copy, not rotate a phase).
+            default) rotates it only for the complex ``"re_im"`` input of a radar (decided per
+            run from the data's ``sar_input`` and ``arbitrary_phase``; a rotation of the two dB
+            channels of ``"db_smooth"`` would mix a level with its smoothed copy, and on the
+            twin set the angle of the two channels is signal, not a radar's phase).
         select: model selection in the SAR phase: ``"last"`` (the lessons), ``"labeled"`` or
             ``"val"`` (see :class:`swdkit.train.TrainConfig`).
         probe_size: samples per domain of the validation probe (``sw_probe``, snapshots).
@@ -159,8 +160,7 @@ class MethodConfig:
     gamma: float = _default(SemisupConfig, "gamma")
     contrastive_temperature: float = _default(SemisupConfig, "temperature")
     contrastive_unlabeled: int = _default(SemisupConfig, "contrastive_unlabeled")
-    # None: rotate the complex phase only when the SAR input is complex ("re_im"); on intensity
-    # in dB ("db_smooth") a phase rotation would mix the level and its smoothed copy.
+    # None: decided per run from the data (rotate only a radar's phase, on the "re_im" input)
     phase: bool | None = None
     select: str = _default(AlignConfig, "select")
     probe_size: int = _default(AlignConfig, "probe_size")

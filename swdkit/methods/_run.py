@@ -199,9 +199,10 @@ def start_run(data: Any, *, n_labeled: int | str | None, seed: int, norm: str, s
     same labeled subset, initial weights and EO pretraining, so their results pair up.
     """
     seed, cfg, labeled = _labeled_subset(data, n_labeled=n_labeled, seed=seed, config=config)
-    if cfg.phase is None:  # rotate the phase of SAR views only when the input is complex
+    if cfg.phase is None:  # rotate the phase of SAR views only when it is a radar's phase
         complex_input = getattr(data, "sar_input", "re_im") == "re_im"
-        cfg = replace(cfg, phase=complex_input and data.train.sar.shape[1] == 2)
+        cfg = replace(cfg, phase=complex_input and data.train.sar.shape[1] == 2
+                      and getattr(data, "arbitrary_phase", True))
     dev = pick_device(device)
     net = build_net(data.n_classes, norm=norm, seed=seed, config=cfg,
                     sar_channels=data.train.sar.shape[1])
