@@ -68,13 +68,12 @@ def _file_attrs(path: Path) -> dict[str, Any] | None:
         return None
 
 
-def is_twin(root: str | os.PathLike) -> bool:
-    """Whether ``root/training.h5`` is a synthetic twin set (its ``twin`` attribute, the twin's
-    noise level, is a number; NaN or absent for the rendered radar and for real files)."""
-    twin = (_file_attrs(Path(root) / "training.h5") or {}).get("twin")
+def _is_twin(attrs: dict[str, Any]) -> bool:
+    """Whether a split file's attributes are a synthetic twin set's (its ``twin`` attribute, the
+    twin's noise level, is a number; NaN or absent for the rendered radar and for real files)."""
     try:
-        return twin is not None and math.isfinite(float(twin))
-    except (TypeError, ValueError):
+        return math.isfinite(float(attrs["twin"]))
+    except (KeyError, TypeError, ValueError):
         return False
 
 
@@ -174,8 +173,9 @@ def load_lesson_data(data_dir: str | os.PathLike | None = None, *,
     stats = normalize.fit_normalization(raw["training"], sar_norm=sar_norm,
                                         name=names["training"])
     train, val, test = (normalize.normalize_split(raw[s], stats, name=names[s]) for s in limits)
+    attrs = _file_attrs(root / "training.h5") or {}
     return LessonData(
         train=train, val=val, test=test, stats=stats, class_names=list(train.class_names),
         n_classes=len(train.class_names), data_dir=root,
-        source="synthetic" if is_synthetic(root) else "so2sat", sar_input=sar_input,
-        arbitrary_phase=not is_twin(root))
+        source="synthetic" if GENERATOR_ATTR in attrs else "so2sat", sar_input=sar_input,
+        arbitrary_phase=not _is_twin(attrs))
